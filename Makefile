@@ -1,0 +1,40 @@
+# A fresh machine needs Python 3.11+ only. `make run` starts the portal with demo data on the
+# embedded default (SQLite, tasks inline); `make test` runs the checks and the test suite.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+RUN_ENV := DEBUG=true
+HOST ?= 127.0.0.1:8000
+
+.PHONY: run install test lint format messages bench clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(RUN_ENV) $(PY) manage.py migrate --no-input
+	$(RUN_ENV) $(PY) manage.py seed_demo
+	$(RUN_ENV) $(PY) manage.py runserver $(HOST)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test: lint
+	$(PY) -m pytest
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+messages: install
+	cd $(CURDIR) && $(RUN_ENV) $(PY) manage.py makemessages -l nl -l en --ignore '$(VENV)/*' --ignore 'conformance/*'
+	$(RUN_ENV) $(PY) manage.py compilemessages --ignore '$(VENV)/*'
+
+clean:
+	rm -rf $(VENV) var

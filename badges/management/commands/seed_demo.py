@@ -1,0 +1,261 @@
+"""Create demo institutions, issuers, badge classes and accounts. Safe to run again."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from badges import services as badge_services
+from badges.choices import DUTCH_MICROCREDENTIAL_FRAMEWORK
+from badges.demo_images import badge_png
+from badges.models import BadgeClass
+from issuers.badge_types import BadgeType
+from issuers.models import Faculty, Institution, Issuer, Membership
+from issuers.roles import Role
+from privacy.models import LegalBasis, PrivacyPolicy, PrivacyStatement
+
+DEMO_PASSWORD = "edubadges-demo"  # noqa: S105 - shown to every demo user
+User = get_user_model()
+
+
+@dataclass(frozen=True)
+class DemoInstitution:
+    key: str
+    sector: str
+    schac_home: str
+    brin: str
+    name_nl: str
+    name_en: str
+    faculty_nl: str
+    faculty_en: str
+    issuer_nl: str
+    issuer_en: str
+    color: tuple[int, int, int]
+
+
+INSTITUTIONS = [
+    DemoInstitution(
+        "mbo",
+        "mbo",
+        "mbo-college.example",
+        "25LP",
+        "Demo Vakcollege",
+        "Demo Vocational College",
+        "Techniek",
+        "Engineering",
+        "Opleiding Mechatronica",
+        "Mechatronics programme",
+        (214, 96, 32),
+    ),
+    DemoInstitution(
+        "hbo",
+        "hbo",
+        "hogeschool.example",
+        "21PB",
+        "Demo Hogeschool",
+        "Demo University of Applied Sciences",
+        "Faculteit ICT",
+        "Faculty of ICT",
+        "Opleiding HBO-ICT",
+        "ICT programme",
+        (11, 92, 173),
+    ),
+    DemoInstitution(
+        "wo",
+        "wo",
+        "universiteit.example",
+        "21PD",
+        "Demo Universiteit",
+        "Demo University",
+        "Faculteit der Wetenschappen",
+        "Faculty of Science",
+        "Centre for Data Science",
+        "Centre for Data Science",
+        (110, 48, 160),
+    ),
+]
+
+LEGAL_BASES = {
+    BadgeType.DIGITAL_EDUCATION: LegalBasis.PUBLIC_TASK,
+    BadgeType.MICROCREDENTIAL: LegalBasis.CONSENT,
+    BadgeType.EXTRACURRICULAR: LegalBasis.LEGITIMATE_INTEREST,
+}
+
+
+def _user(email: str, first: str, last: str, **extra) -> User:
+    user, created = User.objects.get_or_create(
+        email=email, defaults={"first_name": first, "last_name": last, **extra}
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+    return user
+
+
+def _role(user, role: str, **scope) -> None:
+    Membership.objects.update_or_create(user=user, **scope, defaults={"role": role})
+
+
+class Command(BaseCommand):
+    help = (
+        "Create demo institutions (mbo, hbo, wo), issuers, badges of all three types and accounts."
+    )
+
+    @transaction.atomic
+    def handle(self, *args, **options) -> None:
+        platform_admin = _user(
+            "admin@edubadges.example", "Platform", "Admin", is_staff=True, is_superuser=True
+        )
+        logins = [("platform admin", platform_admin.email)]
+        for demo in INSTITUTIONS:
+            institution = self._institution(demo)
+            faculty, _ = Faculty.objects.get_or_create(
+                institution=institution,
+                name_en=demo.faculty_en,
+                defaults={"name_nl": demo.faculty_nl},
+            )
+            issuer, _ = Issuer.objects.get_or_create(
+                faculty=faculty,
+                name_en=demo.issuer_en,
+                defaults={
+                    "name_nl": demo.issuer_nl,
+                    "email": f"badges@{demo.schac_home}",
+                    "url": f"https://www.{demo.schac_home}/",
+                    "description_nl": f"{demo.issuer_nl} van {demo.name_nl}.",
+                    "description_en": f"{demo.issuer_en} of {demo.name_en}.",
+                },
+            )
+            self._privacy(institution)
+            institution_admin = _user(
+                f"admin@{demo.schac_home}", "Inge", f"Instelling ({demo.key})"
+            )
+            issuer_admin = _user(f"issuer-admin@{demo.schac_home}", "Ivo", f"Issuer ({demo.key})")
+            awarder = _user(f"awarder@{demo.schac_home}", "Anne", f"Awarder ({demo.key})")
+            _role(institution_admin, Role.ADMIN, institution=institution)
+            _role(issuer_admin, Role.ADMIN, issuer=issuer)
+            _role(awarder, Role.AWARDER, issuer=issuer)
+            for number in (1, 2):
+                _user(
+                    f"student{number}@{demo.schac_home}",
+                    f"Student{number}",
+                    demo.key.upper(),
+                    eppn=f"student{number}@{demo.schac_home}",
+                )
+            self._badges(demo, issuer, platform_admin)
+            logins += [
+                (f"{demo.key} institution admin", institution_admin.email),
+                (f"{demo.key} issuer admin", issuer_admin.email),
+                (f"{demo.key} awarder", awarder.email),
+                (f"{demo.key} students", f"student1@{demo.schac_home}, student2@{demo.schac_home}"),
+            ]
+        self.stdout.write(
+            self.style.SUCCESS("Demo data is ready. Sign in at /accounts/login/ with:")
+        )
+        for label, email in logins:
+            self.stdout.write(f"  {label:28} {email}")
+        self.stdout.write(f"  {'password (all demo accounts)':28} {DEMO_PASSWORD}")
+
+    def _institution(self, demo: DemoInstitution) -> Institution:
+        institution, _ = Institution.objects.get_or_create(
+            schac_home=demo.schac_home,
+            defaults={
+                "sector": demo.sector,
+                "brin": demo.brin,
+                "name_nl": demo.name_nl,
+                "name_en": demo.name_en,
+                "description_nl": f"{demo.name_nl} is een demo-instelling.",
+                "description_en": f"{demo.name_en} is a demo institution.",
+                "website": f"https://www.{demo.schac_home}/",
+                "enabled_badge_types": list(BadgeType.values),
+                "eppn_pattern": rf"^[a-z0-9.\-]+@{demo.schac_home.replace('.', chr(92) + '.')}$",
+            },
+        )
+        return institution
+
+    def _privacy(self, institution: Institution) -> None:
+        for badge_type, basis in LEGAL_BASES.items():
+            policy, _ = PrivacyPolicy.objects.get_or_create(
+                institution=institution,
+                badge_type=badge_type,
+                defaults={
+                    "legal_basis": basis,
+                    "purpose_nl": "Het uitgeven, bewaren en laten verifiëren van badges.",
+                    "purpose_en": "Issuing, keeping and verifying badges.",
+                },
+            )
+            PrivacyStatement.objects.get_or_create(
+                policy=policy,
+                version=1,
+                defaults={
+                    "text_nl": f"{institution.name_nl} verwerkt je naam, e-mailadres en eduID om deze badge uit te geven. "
+                    "Je badge is privé tot je hem openbaar maakt.",
+                    "text_en": f"{institution.name_en} processes your name, email address and eduID to issue this badge. "
+                    "Your badge stays private until you make it public.",
+                    "excerpt_nl": "We gebruiken je naam en e-mailadres om je badge uit te geven.",
+                    "excerpt_en": "We use your name and email address to issue your badge.",
+                    "retention_days": 365 * 7,
+                },
+            )
+
+    def _badges(self, demo: DemoInstitution, issuer: Issuer, actor) -> None:
+        mbo = demo.sector == "mbo"
+        definitions = [
+            {
+                "badge_type": BadgeType.EXTRACURRICULAR,
+                "name_nl": "Studentambassadeur",
+                "name_en": "Student ambassador",
+                "description_nl": "Voor studenten die een jaar lang voorlichting gaven aan aankomende studenten.",
+                "description_en": "For students who informed prospective students for a full year.",
+                "criteria_nl": "- Minstens zes open dagen\n- Een verslag van je ervaringen",
+                "criteria_en": "- At least six open days\n- A report of your experiences",
+                "tags": ["volunteering", "community"],
+            },
+            {
+                "badge_type": BadgeType.DIGITAL_EDUCATION,
+                "name_nl": "Programmeren 1",
+                "name_en": "Programming 1",
+                "description_nl": "Basisvaardigheden in programmeren.",
+                "description_en": "Basic programming skills.",
+                "criteria_en": "Pass the programming assessment.",
+                "criteria_nl": "Haal de programmeertoets.",
+                "learning_outcomes_en": "Write small programs\nUse version control",
+                "learning_outcomes_nl": "Kleine programma's schrijven\nVersiebeheer gebruiken",
+                "eqf_level": 4 if mbo else 6,
+                "nlqf_level": "4" if mbo else "6",
+                "programme_identifier": "25187" if mbo else "34479",
+            },
+            {
+                "badge_type": BadgeType.MICROCREDENTIAL,
+                "name_nl": "Data-analyse met Python",
+                "name_en": "Data analysis with Python",
+                "description_nl": "Een module over data-analyse.",
+                "description_en": "A module on data analysis.",
+                "criteria_en": "Complete the module and pass the portfolio assessment.",
+                "criteria_nl": "Rond de module af en haal het portfolio-assessment.",
+                "learning_outcomes_en": "Clean and explore data sets\nVisualise results\nReport findings",
+                "learning_outcomes_nl": "Datasets opschonen en verkennen\nResultaten visualiseren\nBevindingen rapporteren",
+                "eqf_level": 4 if mbo else 6,
+                "nlqf_level": "4" if mbo else "6",
+                "study_load_hours": 240 if mbo else None,
+                "study_load_ects": None if mbo else 5,
+                "assessment_type": "portfolio",
+                "participation": "blended",
+                "quality_assurance_name": DUTCH_MICROCREDENTIAL_FRAMEWORK["name"],
+                "quality_assurance_url": DUTCH_MICROCREDENTIAL_FRAMEWORK["url"],
+                "quality_assurance_description": DUTCH_MICROCREDENTIAL_FRAMEWORK["description"],
+                "self_enrollment_enabled": True,
+                "expiry_amount": 5,
+                "expiry_unit": "years",
+            },
+        ]
+        for definition in definitions:
+            if BadgeClass.objects.filter(issuer=issuer, name_en=definition["name_en"]).exists():
+                continue
+            image = ContentFile(
+                badge_png(demo.color), name=f"{demo.key}-{definition['badge_type']}.png"
+            )
+            badge_services.badge_class_create(actor=actor, issuer=issuer, image=image, **definition)

@@ -1,0 +1,163 @@
+from django import forms
+from django.contrib import admin
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from . import onboarding, services
+from .badge_types import BadgeType
+from .models import AuditEntry, Faculty, Institution, Invitation, Issuer, Membership
+
+
+class InstitutionAdminForm(forms.ModelForm):
+    enabled_badge_types = forms.MultipleChoiceField(
+        label=_("enabled badge types"),
+        choices=BadgeType.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = Institution
+        fields = [
+            "sector",
+            "schac_home",
+            "brin",
+            "country",
+            "website",
+            "name_nl",
+            "name_en",
+            "description_nl",
+            "description_en",
+            "logo",
+            "enabled_badge_types",
+            "eppn_pattern",
+            "linkedin_organisation_id",
+        ]
+
+
+class FacultyInline(admin.TabularInline):
+    model = Faculty
+    extra = 0
+    fields = ["name_nl", "name_en"]
+    show_change_link = True
+
+
+class InvitationInline(admin.TabularInline):
+    model = Invitation
+    extra = 1
+    fields = ["email", "role", "expires_at", "accepted_at"]
+    readonly_fields = ["expires_at", "accepted_at"]
+    verbose_name = _("invitation for an institution admin")
+    verbose_name_plural = _("invite institution admins by email")
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Institution)
+class InstitutionAdmin(admin.ModelAdmin):
+    form = InstitutionAdminForm
+    list_display = ["__str__", "sector", "schac_home", "badge_types", "ready"]
+    list_filter = ["sector"]
+    search_fields = ["name_nl", "name_en", "schac_home", "brin"]
+    readonly_fields = ["onboarding_checklist"]
+    inlines = [FacultyInline, InvitationInline]
+    fieldsets = [
+        (_("Onboarding"), {"fields": ["onboarding_checklist"]}),
+        (None, {"fields": ["sector", "schac_home", "brin", "country", "website"]}),
+        (
+            _("Names and descriptions"),
+            {"fields": ["name_nl", "name_en", "description_nl", "description_en", "logo"]},
+        ),
+        (
+            _("Badges"),
+            {"fields": ["enabled_badge_types", "eppn_pattern", "linkedin_organisation_id"]},
+        ),
+    ]
+
+    @admin.display(description=_("badge types"))
+    def badge_types(self, obj: Institution) -> str:
+        return ", ".join(str(label) for _value, label in obj.enabled_badge_type_choices) or "–"
+
+    @admin.display(description=_("ready to issue"), boolean=True)
+    def ready(self, obj: Institution) -> bool:
+        return not onboarding.missing(obj)
+
+    @admin.display(description=_("checklist"))
+    def onboarding_checklist(self, obj: Institution | None) -> str:
+        if obj is None or obj.pk is None:
+            return _("Save the institution to see what is still missing.")
+        items = onboarding.checklist(obj)
+        return format_html(
+            '<ul class="onboarding-checklist">{}</ul>',
+            format_html_join(
+                "",
+                '<li class="{}">{} {}</li>',
+                (
+                    ("done" if item.done else "missing", "✔" if item.done else "✘", item.text)
+                    for item in items
+                ),
+            ),
+        )
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Invitation:
+            return super().save_formset(request, form, formset, change)
+        for inline_form in formset.forms:
+            if not inline_form.has_changed() or inline_form.instance.pk:
+                continue
+            if inline_form.cleaned_data.get("DELETE"):
+                continue
+            services.invitation_create(
+                actor=request.user,
+                email=inline_form.cleaned_data["email"],
+                role=inline_form.cleaned_data["role"],
+                institution=form.instance,
+            )
+        for obj in formset.deleted_objects:
+            obj.delete()
+
+
+@admin.register(Faculty)
+class FacultyAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "institution"]
+    list_filter = ["institution"]
+    search_fields = ["name_nl", "name_en"]
+
+
+@admin.register(Issuer)
+class IssuerAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "faculty", "email"]
+    list_filter = ["faculty__institution"]
+    search_fields = ["name_nl", "name_en", "email"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "role", "institution", "faculty", "issuer", "badge_class"]
+    list_filter = ["role"]
+    search_fields = ["user__email"]
+    raw_id_fields = ["user", "badge_class"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "institution", "role", "expires_at", "accepted_at"]
+    readonly_fields = ["token", "accepted_at", "accepted_by", "invited_by"]
+    list_filter = ["institution"]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "institution", "actor", "action", "summary"]
+    list_filter = ["action", "institution"]
+    search_fields = ["summary", "actor__email"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,0 +1,415 @@
+from __future__ import annotations
+
+import secrets
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from .badge_types import BadgeType
+from .images import validate_logo, validate_png_or_svg
+from .roles import Role
+
+
+class Sector(models.TextChoices):
+    MBO = "mbo", _("MBO (secondary vocational education)")
+    HBO = "hbo", _("HBO (university of applied sciences)")
+    WO = "wo", _("WO (research university)")
+
+
+class BilingualMixin:
+    """Picks the Dutch or English text according to the active language."""
+
+    def translated(self, field: str) -> str:
+        language = (get_language() or "nl")[:2]
+        preferred = getattr(self, f"{field}_{language}", "")
+        return preferred or getattr(self, f"{field}_nl", "") or getattr(self, f"{field}_en", "")
+
+    @property
+    def name(self) -> str:
+        return self.translated("name")
+
+    @property
+    def description(self) -> str:
+        return self.translated("description")
+
+
+def _for_user_filter(user, roles: set[str], path: str) -> Q:
+    """Rows reachable from a membership of ``user`` with one of ``roles``.
+
+    ``path`` is the lookup from the model to an Issuer (``""`` for Issuer itself); rights
+    granted on an institution, faculty or issuer flow down to everything below it.
+    """
+    memberships = Membership.objects.filter(user=user, role__in=roles)
+    prefix = f"{path}__" if path else ""
+    return (
+        Q(**{f"{prefix}faculty__institution__in": memberships.values("institution")})
+        | Q(**{f"{prefix}faculty__in": memberships.values("faculty")})
+        | Q(**{f"{prefix}pk__in" if not path else f"{path}__in": memberships.values("issuer")})
+    )
+
+
+class InstitutionQuerySet(models.QuerySet["Institution"]):
+    def for_user(self, user, role: str = Role.VIEWER) -> InstitutionQuerySet:
+        """Institutions the user may see (any role anywhere inside) or act on at ``role``."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        roles = Role.at_least(role)
+        memberships = Membership.objects.filter(user=user, role__in=roles)
+        if role == Role.VIEWER:
+            return self.filter(
+                Q(pk__in=memberships.values("institution"))
+                | Q(pk__in=memberships.values("faculty__institution"))
+                | Q(pk__in=memberships.values("issuer__faculty__institution"))
+                | Q(pk__in=memberships.values("badge_class__issuer__faculty__institution"))
+            ).distinct()
+        return self.filter(pk__in=memberships.values("institution"))
+
+
+class Institution(BilingualMixin, models.Model):
+    """A school onboarded by the platform admins (mbo, hbo or wo)."""
+
+    sector = models.CharField(_("sector"), max_length=3, choices=Sector.choices)
+    schac_home = models.CharField(
+        _("SCHAC home organisation"),
+        max_length=255,
+        unique=True,
+        validators=[
+            RegexValidator(
+                r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$",
+                _("Enter a lower-case domain name, e.g. university.nl."),
+            )
+        ],
+        help_text=_("The institution's domain in eduID/SURFconext, e.g. university.nl."),
+    )
+    brin = models.CharField(
+        _("BRIN code"),
+        max_length=6,
+        blank=True,
+        validators=[
+            RegexValidator(r"^[0-9]{2}[A-Z]{2}([0-9A-Z]{2})?$", _("Enter a BRIN code, e.g. 21PB."))
+        ],
+    )
+    name_nl = models.CharField(_("name (Dutch)"), max_length=255)
+    name_en = models.CharField(_("name (English)"), max_length=255)
+    description_nl = models.TextField(_("description (Dutch)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    logo = models.FileField(
+        _("logo"),
+        upload_to="institutions/",
+        blank=True,
+        validators=[validate_logo],
+        help_text=_("PNG or SVG, at most 2 MB and 4096×4096 pixels."),
+    )
+    country = models.CharField(_("country"), max_length=2, default="NL")
+    website = models.URLField(_("website"), blank=True)
+    linkedin_organisation_id = models.CharField(
+        _("LinkedIn organisation id"),
+        max_length=32,
+        blank=True,
+        validators=[RegexValidator(r"^[0-9]+$", _("Enter the numeric LinkedIn organisation id."))],
+    )
+    enabled_badge_types = models.JSONField(
+        _("enabled badge types"),
+        default=list,
+        blank=True,
+        help_text=_("The badge types this institution may issue."),
+    )
+    eppn_pattern = models.CharField(
+        _("eppn pattern"),
+        max_length=255,
+        blank=True,
+        help_text=_(
+            "Regular expression that students' eppn must match, e.g. ^[a-z0-9]+@university\\.nl$."
+        ),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = InstitutionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("institution")
+        verbose_name_plural = _("institutions")
+        ordering = ["name_en"]
+
+    def __str__(self) -> str:
+        return self.name_en or self.name_nl
+
+    def clean(self) -> None:
+        unknown = [
+            value for value in self.enabled_badge_types or [] if value not in BadgeType.values
+        ]
+        if unknown:
+            raise ValidationError({"enabled_badge_types": _("Unknown badge type: %s") % unknown[0]})
+        self.enabled_badge_types = [
+            t for t in BadgeType.values if t in (self.enabled_badge_types or [])
+        ]
+
+    def has_badge_type(self, badge_type: str) -> bool:
+        return badge_type in (self.enabled_badge_types or [])
+
+    @property
+    def enabled_badge_type_choices(self) -> list[tuple[str, str]]:
+        return [(value, label) for value, label in BadgeType.choices if self.has_badge_type(value)]
+
+
+class FacultyQuerySet(models.QuerySet["Faculty"]):
+    def for_user(self, user, role: str = Role.VIEWER) -> FacultyQuerySet:
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        roles = Role.at_least(role)
+        memberships = Membership.objects.filter(user=user, role__in=roles)
+        visible = Q(institution__in=memberships.values("institution")) | Q(
+            pk__in=memberships.values("faculty")
+        )
+        if role == Role.VIEWER:
+            visible |= Q(pk__in=memberships.values("issuer__faculty")) | Q(
+                pk__in=memberships.values("badge_class__issuer__faculty")
+            )
+        return self.filter(visible).distinct()
+
+
+class Faculty(BilingualMixin, models.Model):
+    """An issuer group inside an institution (faculty, school, department)."""
+
+    institution = models.ForeignKey(
+        Institution,
+        on_delete=models.CASCADE,
+        related_name="faculties",
+        verbose_name=_("institution"),
+    )
+    name_nl = models.CharField(_("name (Dutch)"), max_length=255)
+    name_en = models.CharField(_("name (English)"), max_length=255)
+    description_nl = models.TextField(_("description (Dutch)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = FacultyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("faculty")
+        verbose_name_plural = _("faculties")
+        ordering = ["name_en"]
+
+    def __str__(self) -> str:
+        return self.name_en or self.name_nl
+
+
+class IssuerQuerySet(models.QuerySet["Issuer"]):
+    def for_user(self, user, role: str = Role.VIEWER) -> IssuerQuerySet:
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        roles = Role.at_least(role)
+        visible = _for_user_filter(user, roles, "")
+        if role == Role.VIEWER:
+            memberships = Membership.objects.filter(user=user, role__in=roles)
+            visible |= Q(pk__in=memberships.values("badge_class__issuer"))
+        return self.filter(visible).distinct()
+
+
+class Issuer(BilingualMixin, models.Model):
+    """The party named as issuer on badges: a programme, department or centre."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    faculty = models.ForeignKey(
+        Faculty, on_delete=models.CASCADE, related_name="issuers", verbose_name=_("faculty")
+    )
+    name_nl = models.CharField(_("name (Dutch)"), max_length=255)
+    name_en = models.CharField(_("name (English)"), max_length=255)
+    description_nl = models.TextField(_("description (Dutch)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    url = models.URLField(_("website"), blank=True)
+    email = models.EmailField(_("contact email"))
+    image = models.FileField(
+        _("image"),
+        upload_to="issuers/",
+        blank=True,
+        validators=[validate_png_or_svg],
+        help_text=_("PNG or SVG, at most 2 MB."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = IssuerQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("issuer")
+        verbose_name_plural = _("issuers")
+        ordering = ["name_en"]
+
+    def __str__(self) -> str:
+        return self.name_en or self.name_nl
+
+    @property
+    def institution(self) -> Institution:
+        return self.faculty.institution
+
+
+class Membership(models.Model):
+    """A role of a user on one institution, faculty, issuer or badge class.
+
+    Rights inherit downward: an awarder on a faculty may award every badge class of every
+    issuer in it.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    institution = models.ForeignKey(
+        Institution, null=True, blank=True, on_delete=models.CASCADE, related_name="memberships"
+    )
+    faculty = models.ForeignKey(
+        Faculty, null=True, blank=True, on_delete=models.CASCADE, related_name="memberships"
+    )
+    issuer = models.ForeignKey(
+        Issuer, null=True, blank=True, on_delete=models.CASCADE, related_name="memberships"
+    )
+    badge_class = models.ForeignKey(
+        "badges.BadgeClass",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+        constraints = [
+            models.CheckConstraint(
+                name="membership_exactly_one_scope",
+                condition=(
+                    Q(
+                        institution__isnull=False,
+                        faculty__isnull=True,
+                        issuer__isnull=True,
+                        badge_class__isnull=True,
+                    )
+                    | Q(
+                        institution__isnull=True,
+                        faculty__isnull=False,
+                        issuer__isnull=True,
+                        badge_class__isnull=True,
+                    )
+                    | Q(
+                        institution__isnull=True,
+                        faculty__isnull=True,
+                        issuer__isnull=False,
+                        badge_class__isnull=True,
+                    )
+                    | Q(
+                        institution__isnull=True,
+                        faculty__isnull=True,
+                        issuer__isnull=True,
+                        badge_class__isnull=False,
+                    )
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["user", "institution", "faculty", "issuer", "badge_class"],
+                name="membership_one_role_per_scope",
+                nulls_distinct=False,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()} – {self.scope}"
+
+    @property
+    def scope(self):
+        return self.institution or self.faculty or self.issuer or self.badge_class
+
+    @property
+    def scope_institution(self) -> Institution:
+        if self.institution_id:
+            return self.institution
+        if self.faculty_id:
+            return self.faculty.institution
+        if self.issuer_id:
+            return self.issuer.faculty.institution
+        return self.badge_class.issuer.faculty.institution
+
+    def clean(self) -> None:
+        if self.role == Role.ADMIN and self.badge_class_id:
+            raise ValidationError(
+                {"role": _("Admin rights are granted on an institution, faculty or issuer.")}
+            )
+
+
+def _invitation_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class Invitation(models.Model):
+    """An invitation by email to take a role on an institution, faculty or issuer."""
+
+    email = models.EmailField(_("email address"))
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.ADMIN)
+    institution = models.ForeignKey(
+        Institution,
+        on_delete=models.CASCADE,
+        related_name="invitations",
+        verbose_name=_("institution"),
+    )
+    faculty = models.ForeignKey(Faculty, null=True, blank=True, on_delete=models.CASCADE)
+    issuer = models.ForeignKey(Issuer, null=True, blank=True, on_delete=models.CASCADE)
+    token = models.CharField(max_length=64, unique=True, default=_invitation_token, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.institution}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.accepted_at is None and self.expires_at > timezone.now()
+
+
+class AuditEntry(models.Model):
+    """Who changed what in an institution, written in the same transaction as the change."""
+
+    institution = models.ForeignKey(
+        Institution, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_entries"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=64)
+    object_type = models.CharField(max_length=64)
+    object_id = models.CharField(max_length=64)
+    summary = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"

@@ -1,0 +1,230 @@
+"""Writes on institutions, faculties, issuers, roles and invitations."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from .models import AuditEntry, Faculty, Institution, Invitation, Issuer, Membership
+from .permissions import Action, has_perm, institution_of
+from .roles import Role
+
+INVITATION_VALIDITY = timedelta(days=14)
+
+
+def audit_log(
+    *,
+    actor,
+    action: str,
+    obj,
+    summary: str = "",
+    data: dict | None = None,
+    institution: Institution | None = None,
+) -> AuditEntry:
+    """Record a change; call inside the transaction that makes it."""
+    return AuditEntry.objects.create(
+        institution=institution if institution is not None else _safe_institution(obj),
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        action=action,
+        object_type=obj._meta.label,
+        object_id=str(obj.pk),
+        summary=summary or str(obj),
+        data=data or {},
+    )
+
+
+def _safe_institution(obj) -> Institution | None:
+    try:
+        return institution_of(obj)
+    except TypeError:
+        return None
+
+
+def _require(user, action: Action, obj) -> None:
+    if not has_perm(user, action, obj):
+        raise PermissionDenied(_("You may not do this."))
+
+
+def _save(instance, *, exclude: list[str] | None = None) -> None:
+    instance.full_clean(exclude=exclude)
+    instance.save()
+
+
+@transaction.atomic
+def institution_update(*, actor, institution: Institution, **fields) -> Institution:
+    _require(actor, Action.CHANGE, institution)
+    for name, value in fields.items():
+        setattr(institution, name, value)
+    _save(institution)
+    audit_log(
+        actor=actor, action="institution_update", obj=institution, data={"fields": sorted(fields)}
+    )
+    return institution
+
+
+@transaction.atomic
+def faculty_create(*, actor, institution: Institution, **fields) -> Faculty:
+    _require(actor, Action.ADD_FACULTY, institution)
+    faculty = Faculty(institution=institution, **fields)
+    _save(faculty)
+    audit_log(actor=actor, action="faculty_create", obj=faculty)
+    return faculty
+
+
+@transaction.atomic
+def faculty_update(*, actor, faculty: Faculty, **fields) -> Faculty:
+    _require(actor, Action.CHANGE, faculty)
+    for name, value in fields.items():
+        setattr(faculty, name, value)
+    _save(faculty)
+    audit_log(actor=actor, action="faculty_update", obj=faculty, data={"fields": sorted(fields)})
+    return faculty
+
+
+@transaction.atomic
+def issuer_create(*, actor, faculty: Faculty, **fields) -> Issuer:
+    _require(actor, Action.ADD_ISSUER, faculty)
+    issuer = Issuer(faculty=faculty, **fields)
+    _save(issuer)
+    audit_log(actor=actor, action="issuer_create", obj=issuer)
+    return issuer
+
+
+@transaction.atomic
+def issuer_update(*, actor, issuer: Issuer, **fields) -> Issuer:
+    _require(actor, Action.CHANGE, issuer)
+    if "faculty" in fields and fields["faculty"].institution_id != issuer.faculty.institution_id:
+        raise ValidationError({"faculty": _("An issuer cannot move to another institution.")})
+    for name, value in fields.items():
+        setattr(issuer, name, value)
+    _save(issuer)
+    audit_log(actor=actor, action="issuer_update", obj=issuer, data={"fields": sorted(fields)})
+    return issuer
+
+
+def _scope_kwargs(scope) -> dict:
+    label = scope._meta.label
+    key = {
+        "issuers.Institution": "institution",
+        "issuers.Faculty": "faculty",
+        "issuers.Issuer": "issuer",
+        "badges.BadgeClass": "badge_class",
+    }[label]
+    return {key: scope}
+
+
+@transaction.atomic
+def membership_grant(*, actor, user, role: str, scope) -> Membership:
+    """Give ``user`` ``role`` on ``scope``; replaces the role the user had on that scope."""
+    _require(actor, Action.MANAGE_MEMBERS, scope)
+    if role not in Role.values:
+        raise ValidationError({"role": _("Unknown role.")})
+    membership, _created = Membership.objects.update_or_create(
+        user=user, **_scope_kwargs(scope), defaults={"role": role}
+    )
+    membership.full_clean()
+    audit_log(
+        actor=actor,
+        action="membership_grant",
+        obj=membership,
+        institution=institution_of(scope),
+        summary=f"{user.email}: {role} on {scope}",
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_revoke(*, actor, membership: Membership) -> None:
+    _require(actor, Action.MANAGE_MEMBERS, membership.scope)
+    institution = membership.scope_institution
+    audit_log(
+        actor=actor,
+        action="membership_revoke",
+        obj=membership,
+        institution=institution,
+        summary=f"{membership.user.email}: {membership.role} on {membership.scope}",
+    )
+    membership.delete()
+
+
+@transaction.atomic
+def invitation_create(
+    *,
+    actor,
+    email: str,
+    institution: Institution,
+    role: str = Role.ADMIN,
+    faculty: Faculty | None = None,
+    issuer: Issuer | None = None,
+) -> Invitation:
+    """Invite someone by email to take ``role`` on the institution (or a faculty or issuer in it)."""
+    scope = issuer or faculty or institution
+    if institution_of(scope).pk != institution.pk:
+        raise ValidationError(_("The faculty or issuer belongs to another institution."))
+    _require(actor, Action.MANAGE_MEMBERS, scope)
+    invitation = Invitation(
+        email=email.strip().lower(),
+        role=role,
+        institution=institution,
+        faculty=faculty,
+        issuer=issuer,
+        invited_by=actor if actor.is_authenticated else None,
+        expires_at=timezone.now() + INVITATION_VALIDITY,
+    )
+    invitation.full_clean()
+    invitation.save()
+    audit_log(
+        actor=actor,
+        action="invitation_create",
+        obj=invitation,
+        institution=institution,
+        summary=f"{invitation.email}: {role}",
+    )
+    transaction.on_commit(lambda: invitation_send(invitation_id=invitation.pk))
+    return invitation
+
+
+def invitation_send(*, invitation_id: int) -> None:
+    invitation = Invitation.objects.select_related("institution").get(pk=invitation_id)
+    link = settings.SITE_URL + reverse("staff:invitation_accept", args=[invitation.token])
+    context = {"invitation": invitation, "link": link, "site_url": settings.SITE_URL}
+    # The invitee has no account yet, so no known language: send Dutch and English.
+    with translation.override("nl"):
+        subject_nl = _("Invitation to manage badges of %(institution)s") % {
+            "institution": invitation.institution.name_nl
+        }
+        body_nl = render_to_string("issuers/email/invitation.txt", context)
+    with translation.override("en"):
+        body_en = render_to_string("issuers/email/invitation.txt", context)
+    send_mail(subject_nl, body_nl + "\n\n----\n\n" + body_en, None, [invitation.email])
+
+
+@transaction.atomic
+def invitation_accept(*, user, token: str) -> Membership:
+    invitation = Invitation.objects.select_for_update().filter(token=token).first()
+    if invitation is None or not invitation.is_open:
+        raise ValidationError(_("This invitation is unknown, already used or expired."))
+    if invitation.email != user.email.lower():
+        raise ValidationError(
+            _("This invitation was sent to another email address. Sign in with %(email)s.")
+            % {"email": invitation.email}
+        )
+    scope = invitation.issuer or invitation.faculty or invitation.institution
+    membership, _created = Membership.objects.update_or_create(
+        user=user, **_scope_kwargs(scope), defaults={"role": invitation.role}
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    audit_log(
+        actor=user, action="invitation_accept", obj=invitation, institution=invitation.institution
+    )
+    return membership

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PrivacyConfig(AppConfig):
+    name = "privacy"
+    verbose_name = _("Privacy")
+
+    def ready(self) -> None:
+        from issuers.onboarding import register_check
+
+        from .onboarding import privacy_checks
+
+        register_check(privacy_checks)
