@@ -1,16 +1,20 @@
-"""Settings for the test suite: the same settings, with test-only secrets."""
+"""Settings for the test suite: the same settings, with test-only secrets.
+
+Tasks run inline by default so that most tests are deterministic; the tests marked
+``worker`` switch to the real broker and a real Celery worker process.
+"""
 
 import os
+import tempfile
 
 os.environ.setdefault("SECRET_KEY", "test-secret-key-that-is-long-enough-for-the-check")
 os.environ.setdefault("SIGNING_KEY_ENCRYPTION_KEY", "dGVzdC1rZXktZW5jcnlwdGlvbi1rZXktMzItYnl0ZXM=")
 os.environ.setdefault("SITE_URL", "http://testserver")
+# Shared with worker processes started by the tests, which read the same files.
+os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="edubadges-test-media-"))
 
 from .settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-}
+CELERY_TASK_ALWAYS_EAGER = True

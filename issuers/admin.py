@@ -103,19 +103,23 @@ class InstitutionAdmin(admin.ModelAdmin):
     def save_formset(self, request, form, formset, change):
         if formset.model is not Invitation:
             return super().save_formset(request, form, formset, change)
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         for inline_form in formset.forms:
             if not inline_form.has_changed() or inline_form.instance.pk:
                 continue
             if inline_form.cleaned_data.get("DELETE"):
                 continue
-            services.invitation_create(
+            invitation = services.invitation_create(
                 actor=request.user,
                 email=inline_form.cleaned_data["email"],
                 role=inline_form.cleaned_data["role"],
                 institution=form.instance,
             )
-        for obj in formset.deleted_objects:
-            obj.delete()
+            formset.new_objects.append(invitation)
+        for deleted_form in formset.deleted_forms:
+            if deleted_form.instance.pk:
+                formset.deleted_objects.append(deleted_form.instance)
+                deleted_form.instance.delete()
 
 
 @admin.register(Faculty)

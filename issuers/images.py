@@ -146,7 +146,14 @@ def check_svg(data: bytes) -> None:
             )
 
 
+def _already_stored(file) -> bool:
+    """A file already saved to storage was checked when it was uploaded."""
+    return bool(getattr(file, "_committed", False))
+
+
 def validate_png_or_svg(file: UploadedFile) -> None:
+    if _already_stored(file):
+        return
     data = _read(file)
     if data.startswith(b"\x89PNG"):
         check_png(data)
@@ -157,10 +164,14 @@ def validate_png_or_svg(file: UploadedFile) -> None:
 
 
 def validate_png(file: UploadedFile) -> None:
+    if _already_stored(file):
+        return
     check_png(_read(file))
 
 
 def validate_logo(file: UploadedFile) -> None:
+    if _already_stored(file):
+        return
     data = _read(file)
     if _looks_like_svg(data) and not data.startswith(b"\x89PNG"):
         check_svg(data)

@@ -188,7 +188,9 @@ def invitation_create(
         institution=institution,
         summary=f"{invitation.email}: {role}",
     )
-    transaction.on_commit(lambda: invitation_send(invitation_id=invitation.pk))
+    from .tasks import send_invitation
+
+    transaction.on_commit(lambda: send_invitation.delay(invitation.pk))
     return invitation
 
 
