@@ -121,10 +121,11 @@ def install_network_guard() -> None:
         return original_getaddrinfo(host, *args, **kwargs)
 
     def guarded_connect(self, address):
-        if self.family in (socket.AF_INET, socket.AF_INET6):
-            if not is_loopback_host(str(address[0])):
-                blocked_requests.append(f"socket:{address[0]}")
-                raise ConnectionRefusedError(f"blocked by conformance runner: {address[0]}")
+        if self.family in (socket.AF_INET, socket.AF_INET6) and not is_loopback_host(
+            str(address[0])
+        ):
+            blocked_requests.append(f"socket:{address[0]}")
+            raise ConnectionRefusedError(f"blocked by conformance runner: {address[0]}")
         return original_connect(self, address)
 
     socket.getaddrinfo = guarded_getaddrinfo
@@ -153,9 +154,7 @@ def summarize(result: dict) -> dict:
 
     def texts(level: str) -> list[str]:
         return [
-            m.get("result") or m.get("name", "")
-            for m in messages
-            if m.get("messageLevel") == level
+            m.get("result") or m.get("name", "") for m in messages if m.get("messageLevel") == level
         ]
 
     return {

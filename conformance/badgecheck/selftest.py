@@ -53,7 +53,9 @@ def tiny_png() -> bytes:
 
     header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)  # 1x1 RGB
     pixels = zlib.compress(b"\x00\x20\x60\xa0")
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
 
 
 TINY_SVG = (
@@ -139,7 +141,9 @@ def run_validator(target: str, *extra: str) -> tuple[int, dict]:
     )
     lines = completed.stdout.strip().splitlines()
     if len(lines) != 1:
-        raise AssertionError(f"one JSON line expected, got {completed.stdout!r}\n{completed.stderr}")
+        raise AssertionError(
+            f"one JSON line expected, got {completed.stdout!r}\n{completed.stderr}"
+        )
     return completed.returncode, json.loads(lines[0])
 
 
@@ -177,8 +181,9 @@ class Ob2World:
         badge_class.update(extra)
         return {k: v for k, v in badge_class.items() if v is not None}
 
-    def publish_hosted(self, *, issuer=None, badge_class=None, assertion_extra=None,
-                       assertion_status=200) -> tuple[str, dict]:
+    def publish_hosted(
+        self, *, issuer=None, badge_class=None, assertion_extra=None, assertion_status=200
+    ) -> tuple[str, dict]:
         issuer = issuer or self.issuer()
         self.server.put_json(f"{self.prefix}/issuer", issuer)
         badge_class = badge_class or self.badge_class(issuer["id"])
@@ -196,7 +201,9 @@ class Ob2World:
         url = self.server.put_json(f"{self.prefix}/assertion", assertion, status=assertion_status)
         return url, assertion
 
-    def publish_signed(self, *, revoked=None, signing_key=None, listed_key=None) -> tuple[str, dict]:
+    def publish_signed(
+        self, *, revoked=None, signing_key=None, listed_key=None
+    ) -> tuple[str, dict]:
         """A signed assertion; `revoked` is the revokedAssertions value (None: no list)."""
         private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         listed_key = listed_key or private_key
@@ -205,24 +212,34 @@ class Ob2World:
         extra = {"publicKey": key_url}
         if revoked is not None:
             extra["revocationList"] = self.server.url(f"{self.prefix}/revocations")
-            self.server.put_json(f"{self.prefix}/revocations", {
-                "@context": OB2_CONTEXT,
-                "type": "RevocationList",
-                "id": extra["revocationList"],
-                "issuer": issuer_url,
-                "revokedAssertions": revoked,
-            })
+            self.server.put_json(
+                f"{self.prefix}/revocations",
+                {
+                    "@context": OB2_CONTEXT,
+                    "type": "RevocationList",
+                    "id": extra["revocationList"],
+                    "issuer": issuer_url,
+                    "revokedAssertions": revoked,
+                },
+            )
         self.server.put_json(f"{self.prefix}/issuer", self.issuer(**extra))
-        pem = listed_key.public_key().public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-        ).decode()
-        self.server.put_json(f"{self.prefix}/key", {
-            "@context": OB2_CONTEXT,
-            "type": "CryptographicKey",
-            "id": key_url,
-            "owner": issuer_url,
-            "publicKeyPem": pem,
-        })
+        pem = (
+            listed_key.public_key()
+            .public_bytes(
+                serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+            )
+            .decode()
+        )
+        self.server.put_json(
+            f"{self.prefix}/key",
+            {
+                "@context": OB2_CONTEXT,
+                "type": "CryptographicKey",
+                "id": key_url,
+                "owner": issuer_url,
+                "publicKeyPem": pem,
+            },
+        )
         badge_class = self.badge_class(issuer_url)
         self.server.put_json(f"{self.prefix}/badgeclass", badge_class)
         assertion = {
@@ -326,7 +343,9 @@ class BadgecheckRunnerTest(unittest.TestCase):
         self.assertIn("https://issuer.example.org/issuer", output["blockedRequests"])
 
     def test_expired_assertion_is_invalid(self):
-        url, _ = self.world().publish_hosted(assertion_extra={"expires": "2024-06-01T00:00:00+00:00"})
+        url, _ = self.world().publish_hosted(
+            assertion_extra={"expires": "2024-06-01T00:00:00+00:00"}
+        )
         self.assertInvalid(*run_validator(url), "expired")
 
     # --- signed badges ---------------------------------------------------------
@@ -359,14 +378,22 @@ class BadgecheckRunnerTest(unittest.TestCase):
         # then republish with a list naming it (ids are random per call)
         jws, assertion = world.publish_signed(revoked=[])
         revocations = world.server.url(f"{world.prefix}/revocations")
-        world.server.put_json(f"{world.prefix}/revocations", {
-            "@context": OB2_CONTEXT, "type": "RevocationList", "id": revocations,
-            "issuer": world.server.url(f"{world.prefix}/issuer"),
-            "revokedAssertions": [
-                {"id": "urn:uuid:00000000-0000-4000-8000-000000000000", "revocationReason": "other"},
-                {"id": assertion["id"], "revocationReason": "issued in error"},
-            ],
-        })
+        world.server.put_json(
+            f"{world.prefix}/revocations",
+            {
+                "@context": OB2_CONTEXT,
+                "type": "RevocationList",
+                "id": revocations,
+                "issuer": world.server.url(f"{world.prefix}/issuer"),
+                "revokedAssertions": [
+                    {
+                        "id": "urn:uuid:00000000-0000-4000-8000-000000000000",
+                        "revocationReason": "other",
+                    },
+                    {"id": assertion["id"], "revocationReason": "issued in error"},
+                ],
+            },
+        )
         self.assertInvalid(*run_validator(self.write("revoked.jws", jws)), "has been revoked")
 
     def test_blind_spot_one_entry_revocation_list_is_missed(self):
@@ -375,11 +402,18 @@ class BadgecheckRunnerTest(unittest.TestCase):
         world = self.world()
         jws, assertion = world.publish_signed(revoked=[])
         revocations = world.server.url(f"{world.prefix}/revocations")
-        world.server.put_json(f"{world.prefix}/revocations", {
-            "@context": OB2_CONTEXT, "type": "RevocationList", "id": revocations,
-            "issuer": world.server.url(f"{world.prefix}/issuer"),
-            "revokedAssertions": [{"id": assertion["id"], "revocationReason": "issued in error"}],
-        })
+        world.server.put_json(
+            f"{world.prefix}/revocations",
+            {
+                "@context": OB2_CONTEXT,
+                "type": "RevocationList",
+                "id": revocations,
+                "issuer": world.server.url(f"{world.prefix}/issuer"),
+                "revokedAssertions": [
+                    {"id": assertion["id"], "revocationReason": "issued in error"}
+                ],
+            },
+        )
         code, output = run_validator(self.write("revoked-one.jws", jws))
         self.assertEqual((code, output["valid"]), (0, True), output["errors"])
 
@@ -400,11 +434,17 @@ class BadgecheckRunnerTest(unittest.TestCase):
 
     def test_minimal_410_revocation_body_is_invalid_only_for_missing_properties(self):
         world = self.world()
-        url = world.server.put_json(f"{world.prefix}/assertion", {
-            "@context": OB2_CONTEXT, "type": "Assertion",
-            "id": world.server.url(f"{world.prefix}/assertion"),
-            "revoked": True, "revocationReason": "issued in error",
-        }, status=410)
+        url = world.server.put_json(
+            f"{world.prefix}/assertion",
+            {
+                "@context": OB2_CONTEXT,
+                "type": "Assertion",
+                "id": world.server.url(f"{world.prefix}/assertion"),
+                "revoked": True,
+                "revocationReason": "issued in error",
+            },
+            status=410,
+        )
         code, output = run_validator(url)
         self.assertInvalid(code, output)
         self.assertFalse(any("revoked" in e.lower() for e in output["errors"]), output["errors"])
