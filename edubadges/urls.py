@@ -16,6 +16,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("staff/", include("staff.urls")),
+    path("privacy/", include("privacy.urls")),
 ]
 
 if settings.DEBUG:
