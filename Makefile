@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 RUN_ENV := DEBUG=true
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run install test lint format messages bench clean
+.PHONY: run install conformance test lint format messages bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,11 +21,17 @@ run: install
 	$(RUN_ENV) $(PY) manage.py seed_demo
 	$(RUN_ENV) $(PY) manage.py runserver $(HOST)
 
+# Independent verifiers for the conformance tests (skipped by the tests when absent).
+conformance:
+	bash conformance/badgecheck/install.sh
+	@if command -v npm >/dev/null 2>&1; then bash conformance/ob3-verifier/install.sh; \
+	else echo "Node.js/npm not found: the OB 3.0 conformance tests will be skipped"; fi
+
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-test: lint
+test: lint conformance
 	$(PY) -m pytest
 
 format: install

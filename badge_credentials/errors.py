@@ -48,8 +48,20 @@ class FetchError(CredentialError):
     hosted OB 2.0 assertion).
     """
 
-    def __init__(self, url: str, status: int | None = None, message: str = "") -> None:
+    def __init__(
+        self, url: str, status: int | None = None, message: str = "", body: bytes | None = None
+    ) -> None:
         self.url = url
         self.status = status
+        self.body = body
         detail = message or (f"HTTP {status}" if status else "could not be fetched")
         super().__init__(f"{url}: {detail}")
+
+
+class RevokedAtSourceError(CredentialError):
+    """The badge URL answers 410 Gone: the issuer revoked the hosted assertion."""
+
+    def __init__(self, url: str, reason: str = "") -> None:
+        self.url = url
+        self.reason = reason
+        super().__init__(f"{url}: revoked by the issuer" + (f" ({reason})" if reason else ""))

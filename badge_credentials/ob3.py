@@ -98,6 +98,16 @@ def _validate_achievement(data: AchievementInput, badge_type: BadgeType) -> None
         raise InvalidInputError(f"participation must be one of {PARTICIPATION_FORMS}")
 
 
+def _json_number(value: float | int | None) -> float | int | None:
+    """Whole numbers as integers: JavaScript reads ``5.0`` as ``5``, and JSON-LD turns a
+    whole JavaScript number into an integer literal, so ``5.0`` would canonicalise
+    differently in a JavaScript verifier and break the proof."""
+    if value is None:
+        return None
+    number = float(value)
+    return int(number) if number.is_integer() else number
+
+
 def build_achievement(data: AchievementInput) -> dict[str, Any]:
     """Build an OB 3.0 ``Achievement`` with our extension terms."""
     try:
@@ -117,7 +127,7 @@ def build_achievement(data: AchievementInput) -> dict[str, Any]:
                 {"id": data.criteria_url, "narrative": data.criteria_narrative}
             ),
             "image": _image(data.image),
-            "creditsAvailable": float(data.ects_credits) if data.ects_credits is not None else None,
+            "creditsAvailable": _json_number(data.ects_credits),
             "resultDescription": [
                 _drop_empty(
                     {

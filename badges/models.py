@@ -500,6 +500,7 @@ class Assertion(models.Model):
         REVOKED = "revoked", _("Revoked")
 
     public_id = models.CharField(max_length=32, unique=True, default=_assertion_id, editable=False)
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     badge_class = models.ForeignKey(BadgeClass, on_delete=models.PROTECT, related_name="assertions")
     award = models.OneToOneField(
         Award, null=True, blank=True, on_delete=models.SET_NULL, related_name="assertion"
@@ -515,6 +516,8 @@ class Assertion(models.Model):
         max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True
     )
     identity_type = models.CharField(max_length=16, default="email")
+    # The recipient's email, needed until the credential is signed; erased with the account.
+    recipient_identity = models.CharField(max_length=255, blank=True)
     identity_hash = models.CharField(max_length=80)
     salt = models.CharField(max_length=64)
     recipient_name = models.CharField(max_length=255, blank=True)
@@ -534,6 +537,7 @@ class Assertion(models.Model):
     ob3_jwt = models.TextField(blank=True)
     baked_png = models.BinaryField(null=True, blank=True)
     baked_svg = models.BinaryField(null=True, blank=True)
+    baked_svg_credential = models.BinaryField(null=True, blank=True)
     signing_attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)

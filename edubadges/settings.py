@@ -11,7 +11,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
-from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -71,6 +70,7 @@ INSTALLED_APPS = [
     "privacy",
     "badges",
     "staff",
+    "public",
 ]
 
 MIDDLEWARE = [
@@ -113,6 +113,8 @@ DATABASES = {
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# One role per user and scope is enforced by PostgreSQL; on SQLite the services keep it so.
+SILENCED_SYSTEM_CHECKS = ["models.W047"]
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -169,14 +171,41 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or env_str("REDIS_URL")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
-CELERY_RESULT_BACKEND = None
+CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
-_ = crontab  # periodic jobs are added by the apps that own them
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    "sweep-assertions": {"task": "badges.tasks.sweep_assertions", "schedule": 300.0},
+    "privacy-purge-unclaimed-awards": {
+        "task": "privacy.tasks.purge_unclaimed_awards",
+        "schedule": 24 * 3600.0,
+    },
+    "privacy-purge-expired-exports": {
+        "task": "privacy.tasks.purge_expired_exports",
+        "schedule": 3600.0,
+    },
+    "privacy-purge-stale-invitations": {
+        "task": "privacy.tasks.purge_stale_invitations",
+        "schedule": 24 * 3600.0,
+    },
+    "privacy-requeue-data-exports": {
+        "task": "privacy.tasks.requeue_data_exports",
+        "schedule": 600.0,
+    },
+}
+
+# Privacy retention: how long exports stay downloadable, how long awards that never became
+# a badge are kept at most (a statement's shorter retention wins), and how long expired
+# invitations are kept before they are removed.
+PRIVACY_EXPORT_VALIDITY_DAYS = env_int("PRIVACY_EXPORT_VALIDITY_DAYS", 7)
+PRIVACY_UNCLAIMED_AWARD_RETENTION_DAYS = env_int("PRIVACY_UNCLAIMED_AWARD_RETENTION_DAYS", 365)
+PRIVACY_INVITATION_GRACE_DAYS = env_int("PRIVACY_INVITATION_GRACE_DAYS", 30)
+
+# The public verifier may fetch other issuers' badges; off unless switched on.
+VERIFY_ALLOW_FETCH = env_bool("VERIFY_ALLOW_FETCH", False)
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -199,6 +228,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # Inline tasks would log every run; workers keep the usual task log.
+    "loggers": {"celery.app.trace": {"level": "WARNING" if CELERY_TASK_ALWAYS_EAGER else "INFO"}},
 }
 
 VAR_DIR.mkdir(parents=True, exist_ok=True)

@@ -17,6 +17,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("staff/", include("staff.urls")),
     path("privacy/", include("privacy.urls")),
+    path("", include("public.urls")),
 ]
 
 if settings.DEBUG:

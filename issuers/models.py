@@ -413,3 +413,43 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"
+
+
+class SigningKey(models.Model):
+    """A key pair an issuer signs credentials with.
+
+    The private key is sealed with the key-encryption key from the environment. Retired keys
+    keep their public half published, so that credentials signed with them still verify.
+    """
+
+    class Algorithm(models.TextChoices):
+        RS256 = "RS256", "RSA-2048 (RS256)"
+        EDDSA = "EdDSA", "Ed25519 (EdDSA)"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    issuer = models.ForeignKey(Issuer, on_delete=models.CASCADE, related_name="signing_keys")
+    algorithm = models.CharField(max_length=8, choices=Algorithm.choices)
+    public_key_pem = models.TextField()
+    sealed_private_key = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("signing key")
+        verbose_name_plural = _("signing keys")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issuer", "algorithm"],
+                condition=Q(retired_at__isnull=True),
+                name="one_active_key_per_algorithm",
+            )
+        ]
+
+    def __str__(self) -> str:
+        state = "retired" if self.retired_at else "active"
+        return f"{self.issuer} {self.algorithm} ({state})"
+
+    @property
+    def fragment(self) -> str:
+        return f"key-{self.public_id}"

@@ -8,6 +8,7 @@ from tests.factories import (
     MembershipFactory,
     UserFactory,
 )
+from tests.worker import celery_worker, celery_worker_process  # noqa: F401 - fixtures
 
 
 @pytest.fixture(autouse=True)
@@ -40,5 +41,24 @@ def user_with_role():
         user = UserFactory()
         MembershipFactory(user=user, role=role, **scope)
         return user
+
+    return make
+
+
+@pytest.fixture
+def issue(db, django_capture_on_commit_callbacks):
+    """Issue a badge through the real service and (inline) task; returns the assertion."""
+    from badges import issuing
+    from tests.factories import BadgeClassFactory, UserFactory
+
+    def make(badge_class=None, email: str = "student@example.org", **kwargs):
+        badge_class = badge_class or BadgeClassFactory(microcredential=True)
+        admin = UserFactory(email="issuing-admin@example.org", is_superuser=True, is_staff=True)
+        with django_capture_on_commit_callbacks(execute=True):
+            assertion = issuing.assertion_create(
+                actor=admin, badge_class=badge_class, email=email, **kwargs
+            )
+        assertion.refresh_from_db()
+        return assertion
 
     return make

@@ -20,7 +20,15 @@ def _start(env: dict[str, str]) -> subprocess.CompletedProcess:
         key: value
         for key, value in os.environ.items()
         if key
-        not in {"SECRET_KEY", "DEBUG", "SIGNING_KEY_ENCRYPTION_KEY", "DATABASE_URL", "SITE_URL"}
+        not in {
+            "SECRET_KEY",
+            "DEBUG",
+            "SIGNING_KEY_ENCRYPTION_KEY",
+            "DATABASE_URL",
+            "SITE_URL",
+            "CELERY_BROKER_URL",
+            "REDIS_URL",
+        }
     }
     clean.update(env)
     clean["DJANGO_SETTINGS_MODULE"] = "edubadges.settings"

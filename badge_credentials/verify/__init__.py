@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from badge_credentials.contexts import document_loader
-from badge_credentials.errors import CredentialError
+from badge_credentials.errors import CredentialError, RevokedAtSourceError
 from badge_credentials.verify.inputs import Presented, read_input
 from badge_credentials.verify.ob2 import verify_ob2
 from badge_credentials.verify.ob3 import verify_ob3
@@ -50,6 +50,12 @@ def verify_badge(
     resolver = Resolver(fetch, documents)
     try:
         presented: Presented = read_input(data, resolver)
+    except RevokedAtSourceError as revoked:
+        report.format = FORMAT_OB2_HOSTED
+        report.add("input", True, f"{revoked.url} answers 410 Gone")
+        reason = f": {revoked.reason}" if revoked.reason else ""
+        report.add("revocation", False, f"the issuer revoked this badge{reason}")
+        return report
     except CredentialError as error:
         return report.failed("input", str(error))
     report.format = presented.format

@@ -9,7 +9,12 @@ from badge_credentials.baking import unbake
 from badge_credentials.baking.png import is_png
 from badge_credentials.baking.svg import is_svg
 from badge_credentials.contexts import OB_V2, VC_V1, VC_V2
-from badge_credentials.errors import BakingError, CredentialError, FetchError
+from badge_credentials.errors import (
+    BakingError,
+    CredentialError,
+    FetchError,
+    RevokedAtSourceError,
+)
 from badge_credentials.jws import decode_unverified
 from badge_credentials.verify.report import (
     FORMAT_OB2_HOSTED,
@@ -81,6 +86,15 @@ def _classify_token(token: str, source_url: str | None) -> Presented:
     raise CredentialError("the token carries neither an OB 2.0 assertion nor a credential")
 
 
+def _revocation_reason(body: bytes | None) -> str:
+    try:
+        document = json.loads(body or b"")
+    except ValueError:
+        return ""
+    reason = document.get("revocationReason") if isinstance(document, dict) else None
+    return reason if isinstance(reason, str) else ""
+
+
 def read_input(
     data: bytes | str, resolver: Resolver, *, source_url: str | None = None, depth: int = 0
 ) -> Presented:
@@ -108,6 +122,8 @@ def read_input(
         try:
             _, body = resolver.raw(text)
         except FetchError as error:
+            if error.status == 410:
+                raise RevokedAtSourceError(text, _revocation_reason(error.body)) from error
             raise CredentialError(f"the badge URL could not be retrieved: {error}") from error
         return read_input(body, resolver, source_url=text, depth=depth + 1)
     if text.startswith("{"):

@@ -224,3 +224,25 @@ def test_unrecognised_input_fails_the_input_check(data) -> None:
     report = verify_badge(data, now=NOW)
     assert not report.valid
     assert [check.name for check in report.checks] == ["input"]
+
+
+def test_a_badge_url_answering_410_is_reported_as_revoked_with_its_reason():
+    import json as json_module
+
+    from badge_credentials.errors import FetchError
+    from badge_credentials.verify import verify_badge
+
+    url = "https://issuer.example/assertions/1"
+
+    def fetch(requested: str):
+        body = json_module.dumps({"id": url, "revoked": True, "revocationReason": "Fraud"}).encode()
+        raise FetchError(requested, 410, body=body)
+
+    report = verify_badge(url, fetch=fetch)
+    assert not report.valid
+    assert report.format == "ob2-hosted"
+    assert [(check.name, check.passed) for check in report.checks] == [
+        ("input", True),
+        ("revocation", False),
+    ]
+    assert "Fraud" in report.checks[-1].reason

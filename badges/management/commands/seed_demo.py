@@ -9,10 +9,11 @@ from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from badges import issuing
 from badges import services as badge_services
 from badges.choices import DUTCH_MICROCREDENTIAL_FRAMEWORK
 from badges.demo_images import badge_png
-from badges.models import BadgeClass
+from badges.models import Assertion, BadgeClass
 from issuers.badge_types import BadgeType
 from issuers.models import Faculty, Institution, Issuer, Membership
 from issuers.roles import Role
@@ -146,6 +147,7 @@ class Command(BaseCommand):
                     eppn=f"student{number}@{demo.schac_home}",
                 )
             self._badges(demo, issuer, platform_admin)
+            self._issue(demo, issuer, awarder)
             logins += [
                 (f"{demo.key} institution admin", institution_admin.email),
                 (f"{demo.key} issuer admin", issuer_admin.email),
@@ -158,6 +160,21 @@ class Command(BaseCommand):
         for label, email in logins:
             self.stdout.write(f"  {label:28} {email}")
         self.stdout.write(f"  {'password (all demo accounts)':28} {DEMO_PASSWORD}")
+
+    def _issue(self, demo: DemoInstitution, issuer: Issuer, awarder) -> None:
+        """Issue two demo badges to the first demo student of each institution."""
+        student = User.objects.get(email=f"student1@{demo.schac_home}")
+        for badge_class in issuer.badge_classes.exclude(badge_type=BadgeType.DIGITAL_EDUCATION):
+            if Assertion.objects.filter(badge_class=badge_class, recipient=student).exists():
+                continue
+            issuing.assertion_create(
+                actor=awarder,
+                badge_class=badge_class,
+                email=student.email,
+                recipient=student,
+                recipient_name=student.get_full_name(),
+                narrative="Demo: awarded for taking part in the demo programme.",
+            )
 
     def _institution(self, demo: DemoInstitution) -> Institution:
         institution, _ = Institution.objects.get_or_create(

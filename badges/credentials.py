@@ -1,0 +1,183 @@
+"""Turn badge classes, issuers and assertions into Open Badges documents.
+
+The documents themselves are built by ``badge_credentials``; this module only maps the
+portal's models onto its inputs.
+"""
+
+from __future__ import annotations
+
+from badge_credentials import ob2, ob3
+from badge_credentials.ob2 import AlignmentInput, EvidenceInput
+
+from . import links
+from .models import Assertion, BadgeClass
+
+
+def _english_first(obj, field: str) -> str:
+    """Credentials carry one language: that of the badge, falling back to the other."""
+    language = getattr(obj, "language", "nl")
+    other = "en" if language == "nl" else "nl"
+    return getattr(obj, f"{field}_{language}", "") or getattr(obj, f"{field}_{other}", "")
+
+
+def _issuer_name(issuer, language: str) -> str:
+    institution = issuer.faculty.institution
+    name = getattr(issuer, f"name_{language}") or issuer.name_en or issuer.name_nl
+    institution_name = getattr(institution, f"name_{language}") or institution.name_en
+    return (
+        f"{name} ({institution_name})"
+        if institution_name and institution_name not in name
+        else name
+    )
+
+
+def _criteria(badge_class: BadgeClass) -> str:
+    return _english_first(badge_class, "criteria") or badge_class.criteria_url
+
+
+def _alignments(badge_class: BadgeClass) -> tuple[AlignmentInput, ...]:
+    return tuple(
+        AlignmentInput(
+            target_name=alignment.target_name,
+            target_url=alignment.target_url,
+            target_description=alignment.target_description or None,
+            target_framework=alignment.target_framework or None,
+            target_code=alignment.target_code or None,
+        )
+        for alignment in badge_class.alignments.all()
+    )
+
+
+def issuer_profile_v2(issuer) -> dict:
+    keys = issuer.signing_keys.filter(algorithm="RS256").order_by("created_at")
+    return ob2.build_issuer_profile(
+        ob2.IssuerInput(
+            id=links.issuer_url(issuer),
+            name=_issuer_name(issuer, "en"),
+            url=issuer.url or issuer.faculty.institution.website or links.issuer_url(issuer),
+            email=issuer.email,
+            description=issuer.description_en or issuer.description_nl or None,
+            image=links.issuer_image_url(issuer),
+            public_key_ids=tuple(links.key_url(key) for key in keys),
+            revocation_list=links.revocation_list_url(issuer),
+        )
+    )
+
+
+def issuer_profile_v3(issuer, language: str = "en") -> ob3.ProfileInput:
+    return ob3.ProfileInput(
+        id=links.issuer_did(issuer),
+        name=_issuer_name(issuer, language),
+        url=issuer.url or issuer.faculty.institution.website or links.issuer_url(issuer),
+        email=issuer.email,
+        image=links.issuer_image_url(issuer),
+        description=getattr(issuer, f"description_{language}") or None,
+    )
+
+
+def badge_class_v2(badge_class: BadgeClass) -> dict:
+    return ob2.build_badge_class(
+        ob2.BadgeClassInput(
+            id=links.badge_class_url(badge_class),
+            issuer_id=links.issuer_url(badge_class.issuer),
+            name=_english_first(badge_class, "name"),
+            description=_english_first(badge_class, "description"),
+            image=links.badge_class_image_url(badge_class),
+            criteria_narrative=_criteria(badge_class),
+            criteria_url=badge_class.criteria_url or None,
+            alignments=_alignments(badge_class),
+            tags=tuple(badge_class.tags or ()),
+        )
+    )
+
+
+def achievement_v3(badge_class: BadgeClass) -> ob3.AchievementInput:
+    quality = None
+    if badge_class.quality_assurance_name:
+        quality = ob3.QualityAssuranceInput(
+            name=badge_class.quality_assurance_name,
+            url=badge_class.quality_assurance_url,
+            description=badge_class.quality_assurance_description or None,
+        )
+    identifiers = ()
+    if badge_class.programme_identifier:
+        scheme = "CREBO" if badge_class.issuer.faculty.institution.sector == "mbo" else "CROHO"
+        identifiers = (
+            ob3.IdentifierInput(
+                identifier=f"{scheme}:{badge_class.programme_identifier}",
+                identifier_type="identifier",
+            ),
+        )
+    nlqf = badge_class.nlqf_level
+    return ob3.AchievementInput(
+        id=links.badge_class_url(badge_class),
+        badge_type=badge_class.badge_type,
+        name=_english_first(badge_class, "name"),
+        description=_english_first(badge_class, "description"),
+        criteria_narrative=_criteria(badge_class),
+        criteria_url=badge_class.criteria_url or None,
+        image=links.badge_class_image_url(badge_class),
+        ects_credits=float(badge_class.study_load_ects)
+        if badge_class.study_load_ects is not None
+        else None,
+        study_load_hours=badge_class.study_load_hours,
+        eqf_level=badge_class.eqf_level,
+        nlqf_level=(int(nlqf) if nlqf.isdigit() else nlqf) if nlqf else None,
+        participation=badge_class.participation or None,
+        assessment_type=badge_class.assessment_type or None,
+        quality_assurance=quality,
+        learning_outcomes=tuple(
+            line.strip("-• ").strip()
+            for line in _english_first(badge_class, "learning_outcomes").splitlines()
+            if line.strip()
+        ),
+        alignments=_alignments(badge_class),
+        other_identifiers=identifiers,
+        in_language=badge_class.language,
+        tags=tuple(badge_class.tags or ()),
+    )
+
+
+def _evidence(assertion: Assertion) -> tuple[EvidenceInput, ...]:
+    if assertion.evidence_url:
+        return (EvidenceInput(id=assertion.evidence_url, narrative=assertion.narrative or None),)
+    return ()
+
+
+def assertion_v2(assertion: Assertion, *, identity: str, signing_key=None) -> dict:
+    return ob2.build_assertion(
+        ob2.AssertionInput(
+            id=f"urn:uuid:{assertion.uuid}" if signing_key else links.assertion_url(assertion),
+            badge_id=links.badge_class_url(assertion.badge_class),
+            recipient_identity=identity,
+            salt=assertion.salt,
+            issued_on=assertion.issued_on,
+            recipient_type="email",
+            evidence=_evidence(assertion),
+            narrative=assertion.narrative or None,
+            expires=assertion.expires_at,
+            image=links.assertion_image_url(assertion, "png"),
+        ),
+        signing_key_id=links.key_url(signing_key) if signing_key else None,
+    )
+
+
+def credential_v3(assertion: Assertion, *, identity: str) -> dict:
+    badge_class = assertion.badge_class
+    return ob3.build_credential(
+        ob3.CredentialInput(
+            id=links.credential_url(assertion),
+            name=_english_first(badge_class, "name"),
+            issuer=issuer_profile_v3(badge_class.issuer),
+            achievement=achievement_v3(badge_class),
+            recipient_identity=identity,
+            salt=assertion.salt,
+            valid_from=assertion.issued_on,
+            valid_until=assertion.expires_at,
+            awarded_date=assertion.issued_on,
+            extension_context_url=links.context_url(),
+            identity_type="emailAddress",
+            evidence=_evidence(assertion),
+            status_url=links.status_list_url(badge_class.issuer),
+        )
+    )

@@ -1,0 +1,237 @@
+"""Issuing, signing and revoking assertions.
+
+``assertion_create`` records an assertion waiting for its signature and queues the signing
+task after commit. ``assertion_sign`` claims the row atomically (PENDING → SIGNING), so a
+retried or duplicated message never signs twice; ``assertions_sweep`` re-queues work that a
+lost message or a crashed worker left behind.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from badge_credentials import baking, data_integrity, hashing, jws, vc_jwt
+from badge_credentials.contexts import document_loader
+from badge_credentials.extension import extension_documents
+from issuers import signing
+from issuers.permissions import Action, has_perm
+from issuers.services import audit_log
+
+from . import credentials, links
+from .models import Assertion, BadgeClass
+
+logger = logging.getLogger(__name__)
+
+STUCK_SIGNING_AFTER = timedelta(minutes=10)
+PENDING_GRACE = timedelta(minutes=2)
+
+
+def _queue_signing(assertion_id: int) -> None:
+    from .tasks import sign_assertion
+
+    sign_assertion.delay(assertion_id)
+
+
+@transaction.atomic
+def assertion_create(
+    *,
+    actor,
+    badge_class: BadgeClass,
+    email: str,
+    recipient=None,
+    recipient_name: str = "",
+    narrative: str = "",
+    evidence_url: str = "",
+    grade: str = "",
+    award=None,
+    issued_on=None,
+    check_permission: bool = True,
+) -> Assertion:
+    """Record a badge for ``email`` and queue its signing after commit."""
+    if check_permission and not has_perm(actor, Action.AWARD, badge_class):
+        raise PermissionDenied(_("You may not award this badge."))
+    if badge_class.archived:
+        raise ValidationError(_("This badge is archived and can no longer be awarded."))
+    issued_on = issued_on or timezone.now()
+    salt = hashing.new_salt()
+    identity = email.strip().lower()
+    assertion = Assertion.objects.create(
+        badge_class=badge_class,
+        award=award,
+        recipient=recipient,
+        recipient_identity=identity,
+        identity_type="email",
+        salt=salt,
+        identity_hash=hashing.hash_identity(identity, salt),
+        recipient_name=recipient_name,
+        narrative=narrative,
+        evidence_url=evidence_url,
+        grade=grade,
+        issued_on=issued_on,
+        expires_at=badge_class.expiry_date(issued_on),
+    )
+    audit_log(
+        actor=actor,
+        action="assertion_create",
+        obj=assertion,
+        institution=badge_class.institution,
+        summary=f"{badge_class} #{assertion.public_id}",
+    )
+    transaction.on_commit(lambda: _queue_signing(assertion.pk))
+    return assertion
+
+
+def _loader():
+    return document_loader(extension_documents(settings.SITE_URL))
+
+
+def _signed_documents(assertion: Assertion) -> dict:
+    """Build and sign every representation of ``assertion``; touches no database row."""
+    issuer = assertion.badge_class.issuer
+    keys = signing.signing_keys_ensure(issuer=issuer)
+    rsa_key, ed_key = keys["RS256"], keys["EdDSA"]
+    identity = assertion.recipient_identity
+
+    hosted = credentials.assertion_v2(assertion, identity=identity)
+    signed_payload = credentials.assertion_v2(assertion, identity=identity, signing_key=rsa_key)
+    ob2_jws = jws.sign_badge(signed_payload, signing.private_key(rsa_key))
+
+    credential = credentials.credential_v3(assertion, identity=identity)
+    proven = data_integrity.add_proof(
+        credential,
+        signing.private_key(ed_key),
+        verification_method=links.verification_method(ed_key),
+        loader=_loader(),
+    )
+    ob3_jwt = vc_jwt.sign_vc_jwt(
+        credential, signing.private_key(rsa_key), kid=links.verification_method(rsa_key)
+    )
+
+    image = bytes(assertion.badge_class.image.open("rb").read())
+    assertion.badge_class.image.close()
+    if image.startswith(b"\x89PNG"):
+        baked_png = baking.bake(baking.bake(image, hosted, ob_version=2), proven, ob_version=3)
+        svg_source = _svg_wrapping_png(image)
+    else:
+        baked_png = None
+        svg_source = image
+    # An SVG carries one badge: the OB 2.0 assertion in image.svg, the OB 3.0 credential in
+    # credential.svg. A PNG carries both.
+    baked_svg = baking.bake(svg_source, hosted, ob_version=2)
+    baked_svg_credential = baking.bake(svg_source, proven, ob_version=3)
+    return {
+        "ob2_assertion": hosted,
+        "ob2_jws": ob2_jws,
+        "ob3_credential": proven,
+        "ob3_jwt": ob3_jwt,
+        "baked_png": baked_png,
+        "baked_svg": baked_svg,
+        "baked_svg_credential": baked_svg_credential,
+    }
+
+
+def _svg_wrapping_png(png: bytes) -> bytes:
+    import io
+
+    from PIL import Image
+
+    with Image.open(io.BytesIO(png)) as picture:
+        width, height = picture.size
+    encoded = base64.b64encode(png).decode("ascii")
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}"><image width="{width}" height="{height}" '
+        f'href="data:image/png;base64,{encoded}"/></svg>'
+    ).encode()
+
+
+def assertion_sign(*, assertion_id: int) -> bool:
+    """Sign a pending assertion. Returns False when another worker has it or it is done."""
+    claimed = Assertion.objects.filter(pk=assertion_id, status=Assertion.Status.PENDING).update(
+        status=Assertion.Status.SIGNING,
+        signing_attempts=F("signing_attempts") + 1,
+        updated_at=timezone.now(),
+    )
+    if not claimed:
+        return False
+    assertion = Assertion.objects.select_related("badge_class__issuer__faculty__institution").get(
+        pk=assertion_id
+    )
+    try:
+        documents = _signed_documents(assertion)
+    except Exception:
+        Assertion.objects.filter(pk=assertion_id, status=Assertion.Status.SIGNING).update(
+            status=Assertion.Status.PENDING, updated_at=timezone.now()
+        )
+        raise
+    with transaction.atomic():
+        updated = Assertion.objects.filter(pk=assertion_id, status=Assertion.Status.SIGNING).update(
+            status=Assertion.Status.ISSUED, updated_at=timezone.now(), **documents
+        )
+        if updated:
+            audit_log(
+                actor=None,
+                action="assertion_issue",
+                obj=assertion,
+                institution=assertion.badge_class.institution,
+                summary=f"{assertion.badge_class} #{assertion.public_id}",
+            )
+    return bool(updated)
+
+
+def assertions_sweep() -> int:
+    """Re-queue assertions left pending (lost message) or stuck signing (crashed worker)."""
+    now = timezone.now()
+    requeue: list[int] = []
+    with transaction.atomic():
+        stuck = Assertion.objects.select_for_update(skip_locked=True).filter(
+            status=Assertion.Status.SIGNING, updated_at__lt=now - STUCK_SIGNING_AFTER
+        )
+        for assertion in stuck:
+            assertion.status = Assertion.Status.PENDING
+            assertion.save(update_fields=["status", "updated_at"])
+            requeue.append(assertion.pk)
+        pending = (
+            Assertion.objects.select_for_update(skip_locked=True)
+            .filter(status=Assertion.Status.PENDING, updated_at__lt=now - PENDING_GRACE)
+            .values_list("pk", flat=True)
+        )
+        requeue.extend(pending)
+    for assertion_id in requeue:
+        _queue_signing(assertion_id)
+    if requeue:
+        logger.info("Re-queued %d assertions for signing", len(requeue))
+    return len(requeue)
+
+
+@transaction.atomic
+def assertion_revoke(*, actor, assertion: Assertion, reason: str) -> Assertion:
+    if not has_perm(actor, Action.AWARD, assertion.badge_class):
+        raise PermissionDenied(_("You may not revoke this badge."))
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give a reason for the revocation.")})
+    locked = Assertion.objects.select_for_update().get(pk=assertion.pk)
+    if locked.status == Assertion.Status.REVOKED:
+        return locked
+    locked.status = Assertion.Status.REVOKED
+    locked.revoked_at = timezone.now()
+    locked.revocation_reason = reason
+    locked.save(update_fields=["status", "revoked_at", "revocation_reason", "updated_at"])
+    audit_log(
+        actor=actor,
+        action="assertion_revoke",
+        obj=locked,
+        institution=locked.badge_class.institution,
+        summary=reason,
+    )
+    return locked

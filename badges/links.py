@@ -1,0 +1,75 @@
+"""Absolute URLs of the public Open Badges documents (a public contract: keep them stable)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.urls import reverse
+
+from badge_credentials.did import did_web_for, verification_method_id
+from badge_credentials.extension import extension_context_url
+
+
+def absolute(path: str) -> str:
+    return settings.SITE_URL + path
+
+
+def issuer_url(issuer) -> str:
+    return absolute(reverse("public:issuer", args=[issuer.public_id]))
+
+
+def issuer_image_url(issuer) -> str | None:
+    return (
+        absolute(reverse("public:issuer_image", args=[issuer.public_id])) if issuer.image else None
+    )
+
+
+def issuer_did(issuer) -> str:
+    return did_web_for(
+        urlsplit(settings.SITE_URL).netloc, ["public", "issuers", str(issuer.public_id)]
+    )
+
+
+def issuer_did_document_url(issuer) -> str:
+    return absolute(reverse("public:issuer_did", args=[issuer.public_id]))
+
+
+def revocation_list_url(issuer) -> str:
+    return absolute(reverse("public:revocations", args=[issuer.public_id]))
+
+
+def status_list_url(issuer) -> str:
+    return absolute(reverse("public:status_list", args=[issuer.public_id]))
+
+
+def key_url(signing_key) -> str:
+    return absolute(reverse("public:key", args=[signing_key.public_id]))
+
+
+def verification_method(signing_key) -> str:
+    return verification_method_id(issuer_did(signing_key.issuer), signing_key.fragment)
+
+
+def badge_class_url(badge_class) -> str:
+    return absolute(reverse("public:badge_class", args=[badge_class.public_id]))
+
+
+def badge_class_image_url(badge_class) -> str:
+    return absolute(reverse("public:badge_class_image", args=[badge_class.public_id]))
+
+
+def assertion_url(assertion) -> str:
+    return absolute(reverse("public:assertion", args=[assertion.public_id]))
+
+
+def credential_url(assertion) -> str:
+    return absolute(reverse("public:credential", args=[assertion.public_id]))
+
+
+def assertion_image_url(assertion, extension: str = "png") -> str:
+    return absolute(reverse("public:assertion_image", args=[assertion.public_id, extension]))
+
+
+def context_url() -> str:
+    return extension_context_url(settings.SITE_URL)

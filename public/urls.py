@@ -1,0 +1,38 @@
+from django.urls import path
+
+from . import views
+
+app_name = "public"
+
+urlpatterns = [
+    path("public/issuers/<uuid:public_id>", views.issuer, name="issuer"),
+    path("public/issuers/<uuid:public_id>/image", views.issuer_image, name="issuer_image"),
+    path("public/issuers/<uuid:public_id>/did.json", views.issuer_did, name="issuer_did"),
+    path("public/issuers/<uuid:public_id>/revocations", views.revocations, name="revocations"),
+    path("public/issuers/<uuid:public_id>/status", views.status_list, name="status_list"),
+    path("public/keys/<uuid:public_id>", views.key, name="key"),
+    path("public/badges/<uuid:public_id>", views.badge_class, name="badge_class"),
+    path("public/badges/<uuid:public_id>/image", views.badge_class_image, name="badge_class_image"),
+    path("public/assertions/<str:public_id>", views.assertion, name="assertion"),
+    path("public/assertions/<str:public_id>/credential", views.credential, name="credential"),
+    path(
+        "public/assertions/<str:public_id>/credential.jwt",
+        views.credential_jwt,
+        name="credential_jwt",
+    ),
+    path(
+        "public/assertions/<str:public_id>/credential.svg",
+        views.credential_image,
+        name="credential_image",
+    ),
+    path(
+        "public/assertions/<str:public_id>/signed", views.signed_assertion, name="signed_assertion"
+    ),
+    path(
+        "public/assertions/<str:public_id>/image.<str:extension>",
+        views.assertion_image,
+        name="assertion_image",
+    ),
+    path("verify/", views.verify, name="verify"),
+    path("ns/badges/context-v1.jsonld", views.extension_context, name="extension_context"),
+]

@@ -1,0 +1,200 @@
+"""Public Open Badges endpoints: no login, stable URLs, JSON-LD for machines, HTML for people.
+
+An issued assertion's documents are served to anyone holding its URL (a random id) even
+while the student keeps the badge private; the HTML page shows the recipient's name only
+when the student made the badge public.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+
+from badge_credentials.extension import extension_context_document
+from badges import credentials, links
+from badges.models import Assertion, BadgeClass
+from issuers.models import Issuer, SigningKey
+
+from . import documents
+from .negotiation import cached, json_ld, raw, wants_html
+
+ISSUED = (Assertion.Status.ISSUED, Assertion.Status.REVOKED)
+
+
+def _issuer(public_id) -> Issuer:
+    return get_object_or_404(
+        Issuer.objects.select_related("faculty__institution"), public_id=public_id
+    )
+
+
+def _html(request: HttpRequest, template: str, context: dict) -> HttpResponse:
+    response = render(request, template, context)
+    return cached(request, response, max_age=60)
+
+
+def _image(request: HttpRequest, field_file, name: str) -> HttpResponse:
+    if not field_file:
+        raise Http404
+    with field_file.open("rb") as handle:
+        data = handle.read()
+    content_type = "image/png" if data.startswith(b"\x89PNG") else "image/svg+xml"
+    return raw(request, data, content_type, filename=name)
+
+
+@require_GET
+def issuer(request: HttpRequest, public_id) -> HttpResponse:
+    obj = _issuer(public_id)
+    if wants_html(request):
+        badge_classes = obj.badge_classes.filter(archived=False)
+        return _html(
+            request,
+            "public/issuer.html",
+            {"issuer": obj, "badge_classes": badge_classes, "json_url": links.issuer_url(obj)},
+        )
+    return json_ld(request, credentials.issuer_profile_v2(obj))
+
+
+@require_GET
+def issuer_image(request: HttpRequest, public_id) -> HttpResponse:
+    obj = _issuer(public_id)
+    return _image(request, obj.image, f"issuer-{obj.public_id}")
+
+
+@require_GET
+def issuer_did(request: HttpRequest, public_id) -> HttpResponse:
+    obj = _issuer(public_id)
+    if not obj.signing_keys.exists():
+        raise Http404
+    return json_ld(request, documents.did_document(obj), content_type="application/did+ld+json")
+
+
+@require_GET
+def revocations(request: HttpRequest, public_id) -> HttpResponse:
+    return json_ld(request, documents.revocation_list(_issuer(public_id)))
+
+
+@require_GET
+def status_list(request: HttpRequest, public_id) -> HttpResponse:
+    return json_ld(
+        request, documents.status_list(_issuer(public_id)), content_type="application/json"
+    )
+
+
+@require_GET
+def key(request: HttpRequest, public_id) -> HttpResponse:
+    signing_key = get_object_or_404(
+        SigningKey.objects.select_related("issuer"), public_id=public_id
+    )
+    return json_ld(request, documents.key_document(signing_key))
+
+
+@require_GET
+def badge_class(request: HttpRequest, public_id) -> HttpResponse:
+    obj = get_object_or_404(
+        BadgeClass.objects.select_related("issuer__faculty__institution"), public_id=public_id
+    )
+    if wants_html(request):
+        return _html(
+            request,
+            "public/badge_class.html",
+            {"badge_class": obj, "json_url": links.badge_class_url(obj)},
+        )
+    return json_ld(request, credentials.badge_class_v2(obj))
+
+
+@require_GET
+def badge_class_image(request: HttpRequest, public_id) -> HttpResponse:
+    obj = get_object_or_404(BadgeClass, public_id=public_id)
+    return _image(request, obj.image, f"badge-{obj.public_id}")
+
+
+def _assertion(public_id: str) -> Assertion:
+    return get_object_or_404(
+        Assertion.objects.select_related("badge_class__issuer__faculty__institution", "recipient"),
+        public_id=public_id,
+        status__in=ISSUED,
+    )
+
+
+@require_GET
+def assertion(request: HttpRequest, public_id: str) -> HttpResponse:
+    obj = _assertion(public_id)
+    if wants_html(request):
+        return _html(
+            request,
+            "public/assertion.html",
+            {
+                "assertion": obj,
+                "json_url": links.assertion_url(obj),
+                "credential_url": links.credential_url(obj),
+            },
+        )
+    if obj.status == Assertion.Status.REVOKED:
+        return json_ld(request, documents.revoked_assertion(obj), status=410)
+    return json_ld(request, obj.ob2_assertion)
+
+
+@require_GET
+def credential(request: HttpRequest, public_id: str) -> HttpResponse:
+    obj = _assertion(public_id)
+    return json_ld(request, obj.ob3_credential, content_type="application/vc+ld+json")
+
+
+@require_GET
+def credential_jwt(request: HttpRequest, public_id: str) -> HttpResponse:
+    obj = _assertion(public_id)
+    return raw(request, obj.ob3_jwt.encode("ascii"), "application/vc+jwt")
+
+
+@require_GET
+def signed_assertion(request: HttpRequest, public_id: str) -> HttpResponse:
+    obj = _assertion(public_id)
+    return raw(request, obj.ob2_jws.encode("ascii"), "application/jose")
+
+
+@require_GET
+def assertion_image(request: HttpRequest, public_id: str, extension: str) -> HttpResponse:
+    obj = _assertion(public_id)
+    data = obj.baked_png if extension == "png" else obj.baked_svg
+    if not data:
+        raise Http404
+    content_type = "image/png" if extension == "png" else "image/svg+xml"
+    return raw(request, bytes(data), content_type, filename=f"badge-{obj.public_id}.{extension}")
+
+
+@require_GET
+def credential_image(request: HttpRequest, public_id: str) -> HttpResponse:
+    obj = _assertion(public_id)
+    if not obj.baked_svg_credential:
+        raise Http404
+    return raw(
+        request,
+        bytes(obj.baked_svg_credential),
+        "image/svg+xml",
+        filename=f"credential-{obj.public_id}.svg",
+    )
+
+
+@require_GET
+def extension_context(request: HttpRequest) -> HttpResponse:
+    return json_ld(request, extension_context_document(settings.SITE_URL))
+
+
+def verify(request: HttpRequest) -> HttpResponse:
+    """The public "Verify a badge" page."""
+    from badges.verification import badge_verify
+
+    from .forms import VerifyForm
+
+    report = None
+    if request.method == "POST":
+        form = VerifyForm(request.POST, request.FILES)
+    elif request.GET.get("url"):
+        form = VerifyForm({"url": request.GET["url"]})
+    else:
+        form = VerifyForm()
+    if form.is_bound and form.is_valid():
+        report = badge_verify(data=form.badge_data(), recipient=form.cleaned_data.get("recipient"))
+    return render(request, "public/verify.html", {"form": form, "report": report})

@@ -1,0 +1,137 @@
+"""OB 3.0: Digital Bazaar's VC verifier (Node) and a second JOSE library check our credentials."""
+
+from __future__ import annotations
+
+import copy
+import json
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from joserfc import jwt
+from joserfc.jwk import RSAKey
+
+from badge_credentials.keys import load_public_key_pem, public_key_to_jwk
+from badges import issuing, links
+from badges.verification import badge_verify
+from issuers.models import SigningKey
+from tests.factories import BadgeClassFactory, UserFactory
+
+pytestmark = [pytest.mark.conformance, pytest.mark.django_db]
+RECIPIENT = "student@example.org"
+
+
+def _documents(client, assertion) -> dict:
+    """What the portal publishes for this credential, as served to anyone."""
+    issuer = assertion.badge_class.issuer
+
+    def get(url: str) -> dict:
+        return client.get(
+            url.removeprefix("http://testserver"), HTTP_ACCEPT="application/ld+json"
+        ).json()
+
+    did_document = get(links.issuer_did_document_url(issuer))
+    return {
+        links.context_url(): get(links.context_url()),
+        did_document["id"]: did_document,
+        links.status_list_url(issuer): get(links.status_list_url(issuer)),
+    }
+
+
+@pytest.mark.parametrize("traits", [{"microcredential": True}, {"digital_education": True}, {}])
+def test_credentials_of_every_badge_type_verify(client, issue, ob3_verifier, traits):
+    assertion = issue(badge_class=BadgeClassFactory(**traits), email=RECIPIENT)
+    report = ob3_verifier(
+        {"credential": assertion.ob3_credential, "documents": _documents(client, assertion)}
+    )
+    assert report["verified"], report["errors"]
+    assert badge_verify(data=json.dumps(assertion.ob3_credential), recipient=RECIPIENT).valid
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda c: c.update(name="Something else"),
+        lambda c: c["credentialSubject"]["achievement"].update(eqfLevel=8),
+        lambda c: c["credentialSubject"]["identifier"][0].update(identityHash="sha256$" + "0" * 64),
+        lambda c: c.update(validFrom="2001-01-01T00:00:00Z"),
+    ],
+    ids=["name", "extension-term", "recipient", "date"],
+)
+def test_tampered_credentials_fail_everywhere(client, issue, ob3_verifier, tamper):
+    assertion = issue(email=RECIPIENT)
+    forged = copy.deepcopy(assertion.ob3_credential)
+    tamper(forged)
+    assert not ob3_verifier({"credential": forged, "documents": _documents(client, assertion)})[
+        "verified"
+    ]
+    assert not badge_verify(data=json.dumps(forged)).valid
+
+
+def test_revoked_credential_fails_everywhere(client, issue, ob3_verifier):
+    assertion = issue(email=RECIPIENT)
+    issuing.assertion_revoke(
+        actor=UserFactory(is_superuser=True), assertion=assertion, reason="Fraud"
+    )
+    report = ob3_verifier(
+        {"credential": assertion.ob3_credential, "documents": _documents(client, assertion)}
+    )
+    assert not report["verified"]
+    ours = badge_verify(data=json.dumps(assertion.ob3_credential))
+    assert [check.name for check in ours.checks if not check.passed] == ["revocation"]
+
+
+def test_expired_credential_fails_everywhere(client, issue, ob3_verifier):
+    badge_class = BadgeClassFactory(expiry_amount=1, expiry_unit="days")
+    assertion = issue(
+        badge_class=badge_class, email=RECIPIENT, issued_on=timezone.now() - timedelta(days=5)
+    )
+    report = ob3_verifier(
+        {"credential": assertion.ob3_credential, "documents": _documents(client, assertion)}
+    )
+    assert not report["verified"]
+    ours = badge_verify(data=json.dumps(assertion.ob3_credential))
+    assert [check.name for check in ours.checks if not check.passed] == ["expiry"]
+
+
+def test_wrong_recipient_fails_our_verifier(issue):
+    assertion = issue(email=RECIPIENT)
+    report = badge_verify(data=json.dumps(assertion.ob3_credential), recipient="other@example.org")
+    assert [check.name for check in report.checks if not check.passed] == ["recipient"]
+
+
+def test_a_key_of_another_issuer_fails(client, issue, ob3_verifier):
+    assertion = issue(email=RECIPIENT)
+    other = issue(email=RECIPIENT)  # another badge class, so another issuer and key
+    forged = copy.deepcopy(assertion.ob3_credential)
+    forged["proof"]["verificationMethod"] = other.ob3_credential["proof"]["verificationMethod"]
+    documents = _documents(client, assertion) | _documents(client, other)
+    assert not ob3_verifier({"credential": forged, "documents": documents})["verified"]
+    assert not badge_verify(data=json.dumps(forged)).valid
+
+
+def test_vc_jwt_verifies_with_two_independent_jose_libraries(client, issue, ob3_verifier):
+    assertion = issue(email=RECIPIENT)
+    key = SigningKey.objects.get(
+        issuer=assertion.badge_class.issuer, algorithm="RS256", retired_at__isnull=True
+    )
+    jwk = public_key_to_jwk(load_public_key_pem(key.public_key_pem))
+    documents = _documents(client, assertion)
+    report = ob3_verifier({"jwt": assertion.ob3_jwt, "jwk": jwk, "documents": documents})
+    assert report["verified"], report["errors"]
+
+    token = jwt.decode(
+        assertion.ob3_jwt, RSAKey.import_key(key.public_key_pem), algorithms=["RS256"]
+    )
+    assert token.header["alg"] == "RS256"
+    assert token.claims["iss"] == links.issuer_did(assertion.badge_class.issuer)
+    assert token.claims["jti"] == assertion.ob3_credential["id"]
+    assert badge_verify(data=assertion.ob3_jwt).valid
+
+    header, payload, signature = assertion.ob3_jwt.split(".")
+    forged = ".".join(
+        [header, payload[:-3] + ("AAA" if not payload.endswith("AAA") else "BBB"), signature]
+    )
+    assert not ob3_verifier({"jwt": forged, "jwk": jwk, "documents": documents})["verified"]
+    with pytest.raises(Exception):  # noqa: B017 - joserfc raises its own error types
+        jwt.decode(forged, RSAKey.import_key(key.public_key_pem), algorithms=["RS256"])
