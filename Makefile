@@ -38,9 +38,10 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# Refresh the Dutch catalog from the code and compile it (needs gettext).
 messages: install
-	cd $(CURDIR) && $(RUN_ENV) $(PY) manage.py makemessages -l nl -l en --ignore '$(VENV)/*' --ignore 'conformance/*'
-	$(RUN_ENV) $(PY) manage.py compilemessages --ignore '$(VENV)/*'
+	$(RUN_ENV) $(PY) manage.py makemessages -l nl --no-obsolete --ignore 'conformance/*' --ignore 'tests/*' --ignore 'bench/*'
+	$(RUN_ENV) $(PY) manage.py compilemessages -l nl --ignore '.venv*' --ignore 'conformance'
 
 clean:
 	rm -rf $(VENV) var

@@ -10,7 +10,7 @@ class VerifyForm(forms.Form):
         required=False,
         help_text=_("A baked badge image (PNG or SVG), or a JSON or JWS file."),
     )
-    url = forms.URLField(label=_("Badge URL"), required=False, assume_scheme="https")
+    url = forms.CharField(label=_("Badge URL"), required=False, max_length=2000)
     text = forms.CharField(
         label=_("Or paste the badge"),
         required=False,
@@ -22,6 +22,12 @@ class VerifyForm(forms.Form):
         required=False,
         help_text=_("Checks that the badge was issued to this address."),
     )
+
+    def clean_url(self) -> str:
+        url = self.cleaned_data.get("url", "").strip()
+        if url and (not url.startswith(("http://", "https://")) or any(c.isspace() for c in url)):
+            raise forms.ValidationError(_("Enter a web address starting with http:// or https://."))
+        return url
 
     def clean(self):
         cleaned = super().clean()

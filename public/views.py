@@ -182,6 +182,21 @@ def extension_context(request: HttpRequest) -> HttpResponse:
     return json_ld(request, extension_context_document(settings.SITE_URL))
 
 
+def _check_labels() -> dict[str, str]:
+    from django.utils.translation import gettext as _
+
+    return {
+        "input": _("Badge recognised"),
+        "structure": _("Complete and well-formed"),
+        "hosted": _("Hosted by the issuer"),
+        "signature": _("Signature"),
+        "issuer_key": _("Key belongs to the issuer"),
+        "recipient": _("Issued to this recipient"),
+        "expiry": _("Not expired"),
+        "revocation": _("Not revoked"),
+    }
+
+
 def verify(request: HttpRequest) -> HttpResponse:
     """The public "Verify a badge" page."""
     from badges.verification import badge_verify
@@ -197,4 +212,8 @@ def verify(request: HttpRequest) -> HttpResponse:
         form = VerifyForm()
     if form.is_bound and form.is_valid():
         report = badge_verify(data=form.badge_data(), recipient=form.cleaned_data.get("recipient"))
-    return render(request, "public/verify.html", {"form": form, "report": report})
+    checks = []
+    if report is not None:
+        labels = _check_labels()
+        checks = [(labels.get(check.name, check.name), check) for check in report.checks]
+    return render(request, "public/verify.html", {"form": form, "report": report, "checks": checks})

@@ -1,0 +1,83 @@
+"""The public "Verify a badge" page and the verify_badge command."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.urls import reverse
+
+from badges import issuing, links
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_uploading_a_baked_badge_shows_every_check(client, issue):
+    assertion = issue(email="student@example.org")
+    upload = SimpleUploadedFile("badge.png", bytes(assertion.baked_png), content_type="image/png")
+    response = client.post(
+        reverse("public:verify"), {"file": upload, "recipient": "student@example.org"}
+    )
+    page = response.content.decode()
+    assert "This badge is valid." in page
+    for check in ("Hosted by the issuer", "Issued to this recipient", "Not expired", "Not revoked"):
+        assert check in page
+
+
+def test_pasted_credential_and_linked_badge(client, issue):
+    assertion = issue()
+    pasted = client.post(reverse("public:verify"), {"text": json.dumps(assertion.ob3_credential)})
+    assert "This badge is valid." in pasted.content.decode()
+    linked = client.get(reverse("public:verify"), {"url": links.assertion_url(assertion)})
+    assert "This badge is valid." in linked.content.decode()
+
+
+def test_a_revoked_badge_is_reported_with_its_reason(client, issue):
+    assertion = issue()
+    issuing.assertion_revoke(
+        actor=UserFactory(is_superuser=True), assertion=assertion, reason="Exam fraud"
+    )
+    page = client.get(
+        reverse("public:verify"), {"url": links.assertion_url(assertion)}
+    ).content.decode()
+    assert "This badge is not valid." in page
+    assert "Exam fraud" in page
+
+
+def test_garbage_gets_a_clear_answer(client, db):
+    upload = SimpleUploadedFile(
+        "x.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, content_type="image/png"
+    )
+    page = client.post(reverse("public:verify"), {"file": upload}).content.decode()
+    assert "This badge is not valid." in page
+    assert client.post(reverse("public:verify"), {}).status_code == 200
+    assert "Give exactly one badge" in client.post(reverse("public:verify"), {}).content.decode()
+
+
+def test_other_sites_are_not_fetched_unless_allowed(client, db, settings):
+    settings.VERIFY_ALLOW_FETCH = False
+    page = client.get(
+        reverse("public:verify"), {"url": "https://badges.elsewhere.example/a/1"}
+    ).content.decode()
+    assert "switched off" in page
+
+
+def test_command_exits_0_for_valid_and_1_for_invalid(issue, tmp_path, capsys):
+    assertion = issue()
+    good = tmp_path / "badge.svg"
+    good.write_bytes(bytes(assertion.baked_svg))
+    call_command("verify_badge", str(good))
+    assert json.loads(capsys.readouterr().out)["valid"] is True
+
+    bad = tmp_path / "badge.json"
+    document = dict(assertion.ob3_credential, name="Forged")
+    bad.write_text(json.dumps(document))
+    with pytest.raises(SystemExit) as exit_info:
+        call_command("verify_badge", str(bad))
+    assert exit_info.value.code == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["valid"] is False
+    assert any(check["name"] == "signature" and not check["passed"] for check in report["checks"])
