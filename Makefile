@@ -21,11 +21,11 @@ run: install
 	$(RUN_ENV) $(PY) manage.py seed_demo
 	$(RUN_ENV) $(PY) manage.py runserver $(HOST)
 
-# Independent verifiers for the conformance tests (skipped by the tests when absent).
+# Independent verifiers and axe-core for the tests (those tests are skipped when absent).
 conformance:
 	bash conformance/badgecheck/install.sh
-	@if command -v npm >/dev/null 2>&1; then bash conformance/ob3-verifier/install.sh; \
-	else echo "Node.js/npm not found: the OB 3.0 conformance tests will be skipped"; fi
+	@if command -v npm >/dev/null 2>&1; then bash conformance/ob3-verifier/install.sh && bash tests/browser/axe/install.sh; \
+	else echo "Node.js/npm not found: the OB 3.0 conformance and accessibility tests will be skipped"; fi
 
 lint: install
 	$(VENV)/bin/ruff check .
@@ -42,6 +42,11 @@ format: install
 messages: install
 	$(RUN_ENV) $(PY) manage.py makemessages -l nl --no-obsolete --ignore 'conformance/*' --ignore 'tests/*' --ignore 'bench/*'
 	$(RUN_ENV) $(PY) manage.py compilemessages -l nl --ignore '.venv*' --ignore 'conformance'
+
+# Benchmarks on PostgreSQL and Redis (both running on 127.0.0.1); figures in docs/benchmarks.md.
+bench: install
+	$(PY) bench/issue_rate.py --count 200
+	$(PY) bench/serve_rate.py --duration 10
 
 clean:
 	rm -rf $(VENV) var

@@ -435,11 +435,36 @@ class Award(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     decided_at = models.DateTimeField(null=True, blank=True)
+    # Awarding (badges.awarding): when the offer went out (a scheduled award later than its
+    # creation), the language of a recipient without an account, why an admin overrode
+    # missing prerequisites or withdrew the award, and where the award came from.
+    offered_at = models.DateTimeField(null=True, blank=True)
+    recipient_language = models.CharField(
+        _("recipient's language"),
+        max_length=2,
+        blank=True,
+        choices=[("nl", "Nederlands"), ("en", "English")],
+    )
+    override_reason = models.TextField(_("reason for the override"), blank=True)
+    withdrawal_reason = models.TextField(_("reason for the withdrawal"), blank=True)
+    issued_directly = models.BooleanField(default=False)
+    bulk_award = models.ForeignKey(
+        "BulkAward", null=True, blank=True, on_delete=models.SET_NULL, related_name="awards"
+    )
+    enrollment = models.OneToOneField(
+        "Enrollment", null=True, blank=True, on_delete=models.SET_NULL, related_name="award"
+    )
 
     class Meta:
         verbose_name = _("award")
         verbose_name_plural = _("awards")
         ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["status", "scheduled_for"], name="award_status_scheduled"),
+            models.Index(fields=["status", "offered_at"], name="award_status_offered"),
+            models.Index(fields=["status", "expires_at"], name="award_status_expires"),
+            models.Index(fields=["badge_class", "recipient_email"], name="award_class_email"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.badge_class} → {self.recipient_email or self.recipient_eppn}"
@@ -541,11 +566,14 @@ class Assertion(models.Model):
     signing_attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+    # Set once the recipient has been told that the badge expired (badges.awarding).
+    expiry_notified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("assertion")
         verbose_name_plural = _("assertions")
         ordering = ["-issued_on"]
+        indexes = [models.Index(fields=["status", "expires_at"], name="assertion_status_expires")]
 
     def __str__(self) -> str:
         return f"{self.badge_class} #{self.public_id}"
@@ -553,3 +581,165 @@ class Assertion(models.Model):
     @property
     def is_expired(self) -> bool:
         return self.expires_at is not None and self.expires_at <= timezone.now()
+
+
+# --- awarding: bulk uploads and notifications (badges.awarding) ------------------------------
+
+
+class BulkAward(models.Model):
+    """A CSV upload that awards one badge class to many recipients.
+
+    Its rows are staged and checked (the preview) before anything is awarded; a Celery task
+    then creates the awards in batches and keeps the counters that the progress bar shows.
+    """
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", _("Columns to be mapped")
+        PREVIEW = "preview", _("Ready to check")
+        QUEUED = "queued", _("Waiting to be processed")
+        PROCESSING = "processing", _("Being processed")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    badge_class = models.ForeignKey(
+        BadgeClass, on_delete=models.PROTECT, related_name="bulk_awards"
+    )
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.UPLOADED, db_index=True
+    )
+    filename = models.CharField(_("file name"), max_length=255, blank=True)
+    # The decoded file, kept only until processing starts (columns can be mapped again).
+    source = models.TextField(blank=True)
+    delimiter = models.CharField(max_length=1, default=",")
+    header = models.JSONField(default=list, blank=True)
+    mapping = models.JSONField(default=dict, blank=True)
+    narrative = models.TextField(_("narrative for every recipient"), blank=True)
+    scheduled_for = models.DateTimeField(_("award on"), null=True, blank=True)
+    override_prerequisites = models.BooleanField(default=False)
+    override_reason = models.TextField(blank=True)
+    total_rows = models.PositiveIntegerField(default=0)
+    valid_rows = models.PositiveIntegerField(default=0)
+    error_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    created_awards = models.PositiveIntegerField(default=0)
+    skipped_rows = models.PositiveIntegerField(default=0)
+    failure = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("bulk award")
+        verbose_name_plural = _("bulk awards")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.badge_class}: {self.filename} ({self.status})"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.PROCESSING)
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED, self.Status.CANCELLED)
+
+    @property
+    def percent(self) -> int:
+        if not self.valid_rows:
+            return 100 if self.is_finished else 0
+        return min(100, int(self.processed_rows * 100 / self.valid_rows))
+
+
+class BulkAwardRow(models.Model):
+    """One line of a bulk upload, with what was wrong with it or the award it became."""
+
+    class Status(models.TextChoices):
+        VALID = "valid", _("Ready")
+        INVALID = "invalid", _("Not awarded: error")
+        CREATED = "created", _("Awarded")
+        SKIPPED = "skipped", _("Skipped")
+
+    bulk_award = models.ForeignKey(BulkAward, on_delete=models.CASCADE, related_name="rows")
+    line = models.PositiveIntegerField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.VALID)
+    email = models.CharField(max_length=320, blank=True)
+    eppn = models.CharField(max_length=255, blank=True)
+    name = models.CharField(max_length=255, blank=True)
+    narrative = models.TextField(blank=True)
+    evidence_url = models.CharField(max_length=2000, blank=True)
+    grade = models.CharField(max_length=64, blank=True)
+    language = models.CharField(max_length=2, blank=True)
+    # [{"code": ..., "params": {...}}]: translated when shown, in the reader's language.
+    errors = models.JSONField(default=list, blank=True)
+    prerequisites_overridden = models.BooleanField(default=False)
+    award = models.ForeignKey(
+        Award, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("bulk award row")
+        verbose_name_plural = _("bulk award rows")
+        ordering = ["bulk_award", "line"]
+        indexes = [models.Index(fields=["bulk_award", "status", "line"], name="bulk_row_status")]
+
+    def __str__(self) -> str:
+        return f"{self.bulk_award_id}:{self.line} ({self.status})"
+
+
+class Notification(models.Model):
+    """An email to a recipient, recorded in the transaction of the change it tells about
+    (an outbox): a Celery task sends it after commit, a periodic sweep sends what a lost
+    message left behind, and ``key`` makes sure one event is told once."""
+
+    class Kind(models.TextChoices):
+        AWARD_OFFERED = "award_offered", _("Badge offered")
+        AWARD_REMINDER = "award_reminder", _("Reminder to claim")
+        AWARD_EXPIRED = "award_expired", _("Offer expired")
+        AWARD_WITHDRAWN = "award_withdrawn", _("Offer withdrawn")
+        BADGE_ISSUED = "badge_issued", _("Badge issued")
+        ASSERTION_REVOKED = "assertion_revoked", _("Badge revoked")
+        ASSERTION_EXPIRED = "assertion_expired", _("Badge expired")
+        ENROLLMENT_APPROVED = "enrollment_approved", _("Enrolment approved")
+        ENROLLMENT_DENIED = "enrollment_denied", _("Enrolment denied")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting")
+        SENDING = "sending", _("Being sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        SKIPPED = "skipped", _("Nobody to tell")
+
+    key = models.CharField(max_length=100, unique=True)
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    award = models.ForeignKey(
+        Award, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+    assertion = models.ForeignKey(
+        Assertion, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+    enrollment = models.ForeignKey(
+        Enrollment, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+    language = models.CharField(max_length=8, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "updated_at"], name="notification_status")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} ({self.status})"

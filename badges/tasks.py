@@ -1,6 +1,22 @@
+"""Thin Celery tasks: ids in, a service does the work. Each claims its row atomically, so a
+retry or a duplicate message does nothing twice. Periodic ones run on Celery beat
+(``CELERY_BEAT_SCHEDULE``) and are safe to run twice."""
+
 from celery import shared_task
+from celery.signals import worker_init
+from django.db import OperationalError
 
 from . import issuing
+from .awarding import awards, bulk, notifications, revocations
+
+
+@worker_init.connect
+def _workers_queue_the_tasks_they_start(sender=None, **kwargs) -> None:
+    """A worker hands the tasks it starts (the emails of a bulk award, the signing of badges
+    issued directly) to the broker, for any worker to pick up and retry, even where the
+    settings run tasks inline in the web process (the test settings do)."""
+    if sender is not None:
+        sender.app.conf.task_always_eager = False
 
 
 @shared_task(
@@ -13,3 +29,76 @@ def sign_assertion(self, assertion_id: int) -> bool:
 @shared_task
 def sweep_assertions() -> int:
     return issuing.assertions_sweep()
+
+
+# --- awarding -------------------------------------------------------------------------------
+
+
+@shared_task(
+    autoretry_for=(Exception,),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=notifications.MAX_ATTEMPTS,
+)
+def send_notification(notification_id: int) -> bool:
+    return notifications.notification_send(notification_id=notification_id)
+
+
+@shared_task(
+    autoretry_for=(Exception,),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=notifications.MAX_ATTEMPTS,
+)
+def send_notifications(notification_ids: list[int]) -> int:
+    """Send a batch; one that fails is retried with the batch, the sent ones are skipped."""
+    sent = 0
+    failure: Exception | None = None
+    for notification_id in notification_ids:
+        try:
+            sent += notifications.notification_send(notification_id=notification_id)
+        except Exception as error:  # noqa: BLE001 - the others still go; re-raised below
+            failure = error
+    if failure is not None:
+        raise failure
+    return sent
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def process_bulk_award(bulk_award_id: int) -> bool:
+    return bulk.bulk_award_process(bulk_id=bulk_award_id)
+
+
+@shared_task
+def release_scheduled_awards() -> int:
+    return awards.awards_release_due()
+
+
+@shared_task
+def send_award_reminders() -> int:
+    return awards.awards_send_reminders()
+
+
+@shared_task
+def expire_awards() -> int:
+    return awards.awards_expire()
+
+
+@shared_task
+def expire_assertions() -> int:
+    return revocations.assertions_expire()
+
+
+@shared_task
+def sweep_notifications() -> int:
+    return notifications.notifications_sweep()
+
+
+@shared_task
+def sweep_bulk_awards() -> int:
+    return bulk.bulk_awards_sweep()
+
+
+@shared_task
+def purge_bulk_awards() -> int:
+    return bulk.bulk_awards_purge()

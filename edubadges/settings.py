@@ -70,7 +70,10 @@ INSTALLED_APPS = [
     "privacy",
     "badges",
     "staff",
+    "students",
     "public",
+    "backpack",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -100,6 +103,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "edubadges.context_processors.navigation",
             ],
         },
     },
@@ -195,6 +199,16 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "privacy.tasks.requeue_data_exports",
         "schedule": 600.0,
     },
+    "awards-release-scheduled": {
+        "task": "badges.tasks.release_scheduled_awards",
+        "schedule": 300.0,
+    },
+    "awards-send-reminders": {"task": "badges.tasks.send_award_reminders", "schedule": 3600.0},
+    "awards-expire": {"task": "badges.tasks.expire_awards", "schedule": 3600.0},
+    "assertions-expire": {"task": "badges.tasks.expire_assertions", "schedule": 3600.0},
+    "notifications-sweep": {"task": "badges.tasks.sweep_notifications", "schedule": 300.0},
+    "bulk-awards-sweep": {"task": "badges.tasks.sweep_bulk_awards", "schedule": 600.0},
+    "bulk-awards-purge": {"task": "badges.tasks.purge_bulk_awards", "schedule": 24 * 3600.0},
 }
 
 # Privacy retention: how long exports stay downloadable, how long awards that never became
@@ -204,15 +218,40 @@ PRIVACY_EXPORT_VALIDITY_DAYS = env_int("PRIVACY_EXPORT_VALIDITY_DAYS", 7)
 PRIVACY_UNCLAIMED_AWARD_RETENTION_DAYS = env_int("PRIVACY_UNCLAIMED_AWARD_RETENTION_DAYS", 365)
 PRIVACY_INVITATION_GRACE_DAYS = env_int("PRIVACY_INVITATION_GRACE_DAYS", 30)
 
+# Awarding: reminders to claim an offered badge (days after the offer went out), expiry of
+# offers nobody claimed, and the limits of a bulk (CSV) award.
+try:
+    AWARD_REMINDER_DAYS = sorted(int(day) for day in env_list("AWARD_REMINDER_DAYS", ["20", "40"]))
+except ValueError as error:
+    raise ImproperlyConfigured(
+        "AWARD_REMINDER_DAYS must be comma-separated days, e.g. 20,40"
+    ) from error
+AWARD_EXPIRY_DAYS = env_int("AWARD_EXPIRY_DAYS", 82)
+if AWARD_EXPIRY_DAYS < 1 or any(not 0 < day < AWARD_EXPIRY_DAYS for day in AWARD_REMINDER_DAYS):
+    raise ImproperlyConfigured("Award reminders must fall between the offer and its expiry.")
+BULK_AWARD_MAX_BYTES = env_int("BULK_AWARD_MAX_BYTES", 50 * 1024 * 1024)
+BULK_AWARD_MAX_ROWS = env_int("BULK_AWARD_MAX_ROWS", 25_000)
+BULK_AWARD_BATCH_SIZE = env_int("BULK_AWARD_BATCH_SIZE", 500)
+BULK_AWARD_RETENTION_DAYS = env_int("BULK_AWARD_RETENTION_DAYS", 30)
+
 # The public verifier may fetch other issuers' badges; off unless switched on.
 VERIFY_ALLOW_FETCH = env_bool("VERIFY_ALLOW_FETCH", False)
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiTokenAuthentication"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 100,
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
 }
-SPECTACULAR_SETTINGS = {"TITLE": "edubadges API", "VERSION": "1.0.0"}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "edubadges API",
+    "DESCRIPTION": "Award badges from learning and student information systems.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+}
 
 # Security headers; HTTPS-only settings follow SITE_URL.
 _https = _site.scheme == "https"

@@ -17,6 +17,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("staff/", include("staff.urls")),
     path("privacy/", include("privacy.urls")),
+    path("student/", include("students.urls")),
+    path("backpack/", include("backpack.urls")),
+    path("api/v1/", include("api.urls")),
+    path("staff/", include("api.staff_urls")),
     path("", include("public.urls")),
 ]
 

@@ -3,9 +3,9 @@ from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from . import onboarding, services
+from . import onboarding, services, signing
 from .badge_types import BadgeType
-from .models import AuditEntry, Faculty, Institution, Invitation, Issuer, Membership
+from .models import AuditEntry, Faculty, Institution, Invitation, Issuer, Membership, SigningKey
 
 
 class InstitutionAdminForm(forms.ModelForm):
@@ -129,11 +129,34 @@ class FacultyAdmin(admin.ModelAdmin):
     search_fields = ["name_nl", "name_en"]
 
 
+class SigningKeyInline(admin.TabularInline):
+    model = SigningKey
+    extra = 0
+    fields = ["algorithm", "public_id", "created_at", "retired_at"]
+    readonly_fields = fields
+    can_delete = False
+    verbose_name_plural = _("signing keys (retired keys stay published)")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Issuer)
 class IssuerAdmin(admin.ModelAdmin):
     list_display = ["__str__", "faculty", "email"]
     list_filter = ["faculty__institution"]
     search_fields = ["name_nl", "name_en", "email"]
+    inlines = [SigningKeyInline]
+    actions = ["rotate_signing_keys"]
+
+    @admin.action(description=_("Rotate signing keys (old keys stay published)"))
+    def rotate_signing_keys(self, request, queryset) -> None:
+        for issuer in queryset:
+            signing.signing_keys_rotate(actor=request.user, issuer=issuer)
+        self.message_user(
+            request,
+            _("New signing keys were created for %(count)d issuers.") % {"count": len(queryset)},
+        )
 
 
 @admin.register(Membership)

@@ -1,8 +1,27 @@
+"""Privacy (AVG/GDPR) per institution × badge type.
+
+- ``PrivacyPolicy``: the legal basis an institution uses for one badge type;
+- ``PrivacyStatement``: the versioned statement students read (Dutch and English);
+- ``ConsentRecord``: a student's consent or acknowledgement of one statement version;
+- ``Objection``: an objection (GDPR art. 21) where the basis is public task or legitimate
+  interest;
+- ``DataExport``: a student's download of all their personal data;
+- ``PrivacyAuditEntry``: every consent, acknowledgement, withdrawal, objection, export and
+  erasure, written in the same transaction.
+
+Apps that hold personal data plug in through ``privacy.registry``; this app imports none of
+them.
+"""
+
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from issuers.badge_types import BadgeType
@@ -17,6 +36,10 @@ class LegalBasis(models.TextChoices):
     LEGAL_OBLIGATION = "c", _("(c) Legal obligation")
     PUBLIC_TASK = "e", _("(e) Public task")
     LEGITIMATE_INTEREST = "f", _("(f) Legitimate interest")
+
+
+# Where the student may object to the processing (GDPR art. 21(1)).
+OBJECTABLE_BASES = frozenset({LegalBasis.PUBLIC_TASK, LegalBasis.LEGITIMATE_INTEREST})
 
 
 class PrivacyPolicyQuerySet(models.QuerySet["PrivacyPolicy"]):
@@ -65,6 +88,16 @@ class PrivacyPolicy(models.Model):
         return self.legal_basis == LegalBasis.CONSENT
 
     @property
+    def allows_objection(self) -> bool:
+        return self.legal_basis in OBJECTABLE_BASES
+
+    @property
+    def purpose(self) -> str:
+        language = (get_language() or "nl")[:2]
+        preferred = self.purpose_en if language == "en" else self.purpose_nl
+        return preferred or self.purpose_nl or self.purpose_en
+
+    @property
     def current_statement(self) -> PrivacyStatement | None:
         return (
             self.statements.filter(effective_date__lte=timezone.localdate())
@@ -73,8 +106,6 @@ class PrivacyPolicy(models.Model):
         )
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
         if self.issue_directly_on_award and self.legal_basis == LegalBasis.CONSENT:
             raise ValidationError(
                 {
@@ -83,6 +114,26 @@ class PrivacyPolicy(models.Model):
                     )
                 }
             )
+
+
+class PrivacyStatementQuerySet(models.QuerySet["PrivacyStatement"]):
+    def in_effect(self) -> PrivacyStatementQuerySet:
+        return self.filter(effective_date__lte=timezone.localdate())
+
+    def current_for(self, institution: Institution, badge_type: str) -> PrivacyStatement | None:
+        """The version students see today for ``institution`` × ``badge_type``."""
+        return (
+            self.in_effect()
+            .filter(policy__institution=institution, policy__badge_type=badge_type)
+            .select_related("policy__institution")
+            .order_by("-effective_date", "-version")
+            .first()
+        )
+
+
+# Fields a statement cannot change once someone has agreed to it: the record must keep
+# pointing at exactly the text that was agreed to.
+AGREED_TEXT_FIELDS = ("text_nl", "text_en", "excerpt_nl", "excerpt_en", "version")
 
 
 class PrivacyStatement(BilingualMixin, models.Model):
@@ -107,6 +158,8 @@ class PrivacyStatement(BilingualMixin, models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = PrivacyStatementQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("privacy statement")
         verbose_name_plural = _("privacy statements")
@@ -117,3 +170,242 @@ class PrivacyStatement(BilingualMixin, models.Model):
 
     def __str__(self) -> str:
         return f"{self.policy} v{self.version}"
+
+    @property
+    def text(self) -> str:
+        return self.translated("text")
+
+    @property
+    def excerpt(self) -> str:
+        return self.translated("excerpt")
+
+    @property
+    def change_summary(self) -> str:
+        return self.translated("change_summary")
+
+    @property
+    def is_in_effect(self) -> bool:
+        return self.effective_date <= timezone.localdate()
+
+    @property
+    def retention_display(self) -> str:
+        days = self.retention_days
+        if days and days % 365 == 0:
+            years = days // 365
+            return ngettext("%(count)d year", "%(count)d years", years) % {"count": years}
+        return ngettext("%(count)d day", "%(count)d days", days) % {"count": days}
+
+    def clean(self) -> None:
+        if not self.pk or not self.records.exists():
+            return
+        stored = type(self).objects.get(pk=self.pk)
+        changed = [
+            name for name in AGREED_TEXT_FIELDS if getattr(stored, name) != getattr(self, name)
+        ]
+        if changed:
+            raise ValidationError(
+                {
+                    name: _("Students have agreed to this version; publish a new version instead.")
+                    for name in changed
+                }
+            )
+
+
+class RecordKind(models.TextChoices):
+    CONSENT = "consent", _("Consent")
+    ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement")
+
+
+class ConsentRecordQuerySet(models.QuerySet["ConsentRecord"]):
+    def active(self) -> ConsentRecordQuerySet:
+        return self.filter(withdrawn_at__isnull=True)
+
+    def for_type(self, institution: Institution, badge_type: str) -> ConsentRecordQuerySet:
+        return self.filter(institution=institution, badge_type=badge_type)
+
+
+class ConsentRecord(models.Model):
+    """A student's consent to, or acknowledgement of, one version of a privacy statement."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="privacy_records",
+        verbose_name=_("student"),
+    )
+    statement = models.ForeignKey(
+        PrivacyStatement,
+        on_delete=models.RESTRICT,
+        related_name="records",
+        verbose_name=_("privacy statement"),
+    )
+    # Copied from the statement's policy: the record says what applied when it was made.
+    institution = models.ForeignKey(
+        Institution, on_delete=models.CASCADE, related_name="+", verbose_name=_("institution")
+    )
+    badge_type = models.CharField(_("badge type"), max_length=32, choices=BadgeType.choices)
+    legal_basis = models.CharField(_("legal basis"), max_length=1, choices=LegalBasis.choices)
+    kind = models.CharField(_("kind"), max_length=16, choices=RecordKind.choices)
+    created_at = models.DateTimeField(_("given at"), default=timezone.now, db_index=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+
+    objects = ConsentRecordQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("consent or acknowledgement")
+        verbose_name_plural = _("consents and acknowledgements")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "institution", "badge_type"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} v{self.statement.version} ({self.created_at:%Y-%m-%d})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.withdrawn_at is None
+
+
+class Objection(models.Model):
+    """A student's objection (GDPR art. 21) to processing based on a public task or a
+    legitimate interest. The institution's admins are told by email."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="privacy_objections",
+        verbose_name=_("student"),
+    )
+    institution = models.ForeignKey(
+        Institution,
+        on_delete=models.CASCADE,
+        related_name="privacy_objections",
+        verbose_name=_("institution"),
+    )
+    badge_type = models.CharField(_("badge type"), max_length=32, choices=BadgeType.choices)
+    statement = models.ForeignKey(
+        PrivacyStatement,
+        null=True,
+        blank=True,
+        on_delete=models.RESTRICT,
+        related_name="objections",
+        verbose_name=_("privacy statement"),
+    )
+    legal_basis = models.CharField(_("legal basis"), max_length=1, choices=LegalBasis.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    created_at = models.DateTimeField(_("made at"), default=timezone.now, db_index=True)
+    institution_notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("objection")
+        verbose_name_plural = _("objections")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.institution} – {self.get_badge_type_display()} ({self.created_at:%Y-%m-%d})"
+
+
+class DataExport(models.Model):
+    """A zip of all of a student's personal data, built by a Celery task and downloadable
+    by that student only, until it expires and the retention job removes it.
+
+    The zip is kept in the database rather than in MEDIA_ROOT, which may be served publicly.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        BUILDING = "building", _("Being prepared")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="privacy_exports"
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    content = models.BinaryField(null=True, blank=True, editable=False)
+    size = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    ready_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    downloaded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("data export")
+        verbose_name_plural = _("data exports")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.public_id} ({self.status})"
+
+    @property
+    def is_downloadable(self) -> bool:
+        return (
+            self.status == self.Status.READY
+            and self.expires_at is not None
+            and self.expires_at > timezone.now()
+        )
+
+    @property
+    def is_in_progress(self) -> bool:
+        return self.status in (self.Status.PENDING, self.Status.BUILDING)
+
+
+class PrivacyAuditEntryQuerySet(models.QuerySet["PrivacyAuditEntry"]):
+    def for_institution(self, institution: Institution) -> PrivacyAuditEntryQuerySet:
+        return self.filter(institution=institution)
+
+
+class PrivacyAuditEntry(models.Model):
+    """One privacy-relevant event. Holds no free text, so it never keeps a name or an email
+    address of its own: who it concerns is the ``subject`` link, which account erasure
+    anonymises."""
+
+    class Action(models.TextChoices):
+        CONSENT_GIVEN = "consent_given", _("Consent given")
+        ACKNOWLEDGED = "acknowledged", _("Statement acknowledged")
+        CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent withdrawn")
+        OBJECTION_MADE = "objection_made", _("Objection made")
+        OBJECTION_NOTIFIED = "objection_notified", _("Institution told of objection")
+        EXPORT_REQUESTED = "export_requested", _("Data export requested")
+        EXPORT_READY = "export_ready", _("Data export ready")
+        EXPORT_DOWNLOADED = "export_downloaded", _("Data export downloaded")
+        ACCOUNT_ERASED = "account_erased", _("Account erased")
+        POLICY_SAVED = "policy_saved", _("Legal basis saved")
+        STATEMENT_PUBLISHED = "statement_published", _("Privacy statement published")
+        RETENTION_PURGE = "retention_purge", _("Retention: data removed")
+
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    action = models.CharField(max_length=32, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="privacy_audit_entries",
+    )
+    institution = models.ForeignKey(
+        Institution,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="privacy_audit_entries",
+    )
+    badge_type = models.CharField(max_length=32, choices=BadgeType.choices, blank=True)
+    statement = models.ForeignKey(
+        PrivacyStatement, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    data = models.JSONField(default=dict, blank=True)
+
+    objects = PrivacyAuditEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("privacy audit entry")
+        verbose_name_plural = _("privacy audit log")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"

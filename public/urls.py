@@ -33,6 +33,9 @@ urlpatterns = [
         views.assertion_image,
         name="assertion_image",
     ),
+    path("public/assertions/<str:public_id>/embed", views.assertion_embed, name="assertion_embed"),
+    path("public/assertions/<str:public_id>/qr.svg", views.assertion_qr, name="assertion_qr"),
+    path("public/collections/<str:token>", views.collection, name="collection"),
     path("verify/", views.verify, name="verify"),
     path("ns/badges/context-v1.jsonld", views.extension_context, name="extension_context"),
 ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 
 from badge_credentials.extension import extension_context_document
@@ -136,30 +137,45 @@ def assertion(request: HttpRequest, public_id: str) -> HttpResponse:
     return json_ld(request, obj.ob2_assertion)
 
 
+def _gone_or_missing(request: HttpRequest, obj: Assertion) -> HttpResponse:
+    """A representation no longer kept: the erased personal data of a revoked badge."""
+    if obj.status == Assertion.Status.REVOKED:
+        return json_ld(request, documents.revoked_assertion(obj), status=410)
+    raise Http404
+
+
 @require_GET
 def credential(request: HttpRequest, public_id: str) -> HttpResponse:
     obj = _assertion(public_id)
+    if not obj.ob3_credential:
+        return _gone_or_missing(request, obj)
     return json_ld(request, obj.ob3_credential, content_type="application/vc+ld+json")
 
 
 @require_GET
 def credential_jwt(request: HttpRequest, public_id: str) -> HttpResponse:
     obj = _assertion(public_id)
+    if not obj.ob3_jwt:
+        return _gone_or_missing(request, obj)
     return raw(request, obj.ob3_jwt.encode("ascii"), "application/vc+jwt")
 
 
 @require_GET
 def signed_assertion(request: HttpRequest, public_id: str) -> HttpResponse:
     obj = _assertion(public_id)
+    if not obj.ob2_jws:
+        return _gone_or_missing(request, obj)
     return raw(request, obj.ob2_jws.encode("ascii"), "application/jose")
 
 
 @require_GET
 def assertion_image(request: HttpRequest, public_id: str, extension: str) -> HttpResponse:
     obj = _assertion(public_id)
+    if extension not in ("png", "svg"):
+        raise Http404
     data = obj.baked_png if extension == "png" else obj.baked_svg
     if not data:
-        raise Http404
+        return _gone_or_missing(request, obj)
     content_type = "image/png" if extension == "png" else "image/svg+xml"
     return raw(request, bytes(data), content_type, filename=f"badge-{obj.public_id}.{extension}")
 
@@ -168,7 +184,7 @@ def assertion_image(request: HttpRequest, public_id: str, extension: str) -> Htt
 def credential_image(request: HttpRequest, public_id: str) -> HttpResponse:
     obj = _assertion(public_id)
     if not obj.baked_svg_credential:
-        raise Http404
+        return _gone_or_missing(request, obj)
     return raw(
         request,
         bytes(obj.baked_svg_credential),
@@ -217,3 +233,41 @@ def verify(request: HttpRequest) -> HttpResponse:
         labels = _check_labels()
         checks = [(labels.get(check.name, check.name), check) for check in report.checks]
     return render(request, "public/verify.html", {"form": form, "report": report, "checks": checks})
+
+
+@require_GET
+@xframe_options_exempt
+def assertion_embed(request: HttpRequest, public_id: str) -> HttpResponse:
+    """A small card for other sites to embed (the only page that may be framed)."""
+    obj = _assertion(public_id)
+    return _html(
+        request, "public/embed.html", {"assertion": obj, "page_url": links.assertion_url(obj)}
+    )
+
+
+@require_GET
+def assertion_qr(request: HttpRequest, public_id: str) -> HttpResponse:
+    from backpack.sharing import qr_svg
+
+    obj = _assertion(public_id)
+    return raw(
+        request,
+        qr_svg(links.assertion_url(obj)),
+        "image/svg+xml",
+        filename=f"qr-{obj.public_id}.svg",
+    )
+
+
+@require_GET
+def collection(request: HttpRequest, token: str) -> HttpResponse:
+    from backpack.models import Collection
+
+    shared = get_object_or_404(
+        Collection.objects.select_related("owner"), share_token=token, is_public=True
+    )
+    assertions = shared.assertions.filter(
+        is_public=True, status=Assertion.Status.ISSUED
+    ).select_related("badge_class__issuer__faculty__institution")
+    return _html(
+        request, "public/collection.html", {"collection": shared, "assertions": assertions}
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import awarding_views, views
 
 app_name = "staff"
 
@@ -30,4 +30,38 @@ urlpatterns = [
         name="member_remove",
     ),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
+]
+
+# Awarding: direct and bulk awards, withdrawal, revocation, enrolment requests, audit trail.
+urlpatterns += [
+    path("badges/<int:pk>/award/", awarding_views.award_create, name="award_create"),
+    path("badges/<int:pk>/awards/", awarding_views.badge_awards, name="badge_awards"),
+    path(
+        "badges/<int:pk>/awards/withdraw/", awarding_views.awards_withdraw, name="awards_withdraw"
+    ),
+    path(
+        "badges/<int:pk>/assertions/revoke/",
+        awarding_views.assertions_revoke,
+        name="assertions_revoke",
+    ),
+    path("badges/<int:pk>/bulk/", awarding_views.bulk_upload, name="bulk_upload"),
+    path("awards/<int:pk>/", awarding_views.award_detail, name="award"),
+    path("awards/<int:pk>/withdraw/", awarding_views.award_withdraw, name="award_withdraw"),
+    path("assertions/<int:pk>/", awarding_views.assertion_detail, name="assertion"),
+    path("bulk/<int:pk>/", awarding_views.bulk_detail, name="bulk"),
+    path("bulk/<int:pk>/columns/", awarding_views.bulk_map, name="bulk_map"),
+    path("bulk/<int:pk>/start/", awarding_views.bulk_start, name="bulk_start"),
+    path("bulk/<int:pk>/cancel/", awarding_views.bulk_cancel, name="bulk_cancel"),
+    path("bulk/<int:pk>/progress.json", awarding_views.bulk_progress, name="bulk_progress"),
+    path("bulk/<int:pk>/report.csv", awarding_views.bulk_report, name="bulk_report"),
+    path("enrolments/", awarding_views.enrollments, name="enrollments"),
+    path("enrolments/approve/", awarding_views.enrollments_approve, name="enrollments_approve"),
+    path("enrolments/<int:pk>/", awarding_views.enrollment_detail, name="enrollment"),
+    path(
+        "enrolments/<int:pk>/approve/",
+        awarding_views.enrollment_approve,
+        name="enrollment_approve",
+    ),
+    path("enrolments/<int:pk>/deny/", awarding_views.enrollment_deny, name="enrollment_deny"),
+    path("institutions/<int:pk>/audit/", awarding_views.audit_log, name="audit_log"),
 ]

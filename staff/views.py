@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from badges import services as badge_services
-from badges.models import BadgeClass
+from badges.models import BadgeClass, Enrollment
 from issuers import onboarding
 from issuers import services as issuer_services
 from issuers.badge_types import BADGE_TYPE_EXPLANATIONS, BadgeType
@@ -57,7 +57,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "staff/dashboard.html",
-        {"institutions": institutions, "issuers": issuers, "badge_classes": badge_classes},
+        {
+            "institutions": institutions,
+            "issuers": issuers,
+            "badge_classes": badge_classes,
+            "pending_enrollments": Enrollment.objects.filter(
+                status=Enrollment.Status.PENDING,
+                badge_class__in=BadgeClass.objects.for_user(request.user, Role.AWARDER),
+            ).count(),
+        },
     )
 
 
@@ -87,7 +95,11 @@ def institution_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def institution_edit(request: HttpRequest, pk: int) -> HttpResponse:
     institution = get_object_or_404(Institution.objects.for_user(request.user), pk=pk)
     _require(request, Action.CHANGE, institution)
-    form = InstitutionForm(request.POST or None, request.FILES or None, instance=institution)
+    form = InstitutionForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        instance=institution,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             issuer_services.institution_update(
@@ -113,7 +125,10 @@ def institution_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def faculty_create(request: HttpRequest, institution_pk: int) -> HttpResponse:
     institution = get_object_or_404(Institution.objects.for_user(request.user), pk=institution_pk)
     _require(request, Action.ADD_FACULTY, institution)
-    form = FacultyForm(request.POST or None, instance=Faculty(institution=institution))
+    form = FacultyForm(
+        request.POST if request.method == "POST" else None,
+        instance=Faculty(institution=institution),
+    )
     if request.method == "POST" and form.is_valid():
         faculty = issuer_services.faculty_create(
             actor=request.user, institution=institution, **form.cleaned_data
@@ -147,7 +162,7 @@ def faculty_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def faculty_edit(request: HttpRequest, pk: int) -> HttpResponse:
     faculty = get_object_or_404(Faculty.objects.for_user(request.user), pk=pk)
     _require(request, Action.CHANGE, faculty)
-    form = FacultyForm(request.POST or None, instance=faculty)
+    form = FacultyForm(request.POST if request.method == "POST" else None, instance=faculty)
     if request.method == "POST" and form.is_valid():
         issuer_services.faculty_update(actor=request.user, faculty=faculty, **form.cleaned_data)
         messages.success(request, _("The faculty was saved."))
@@ -163,7 +178,11 @@ def faculty_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def issuer_create(request: HttpRequest, faculty_pk: int) -> HttpResponse:
     faculty = get_object_or_404(Faculty.objects.for_user(request.user), pk=faculty_pk)
     _require(request, Action.ADD_ISSUER, faculty)
-    form = IssuerForm(request.POST or None, request.FILES or None, instance=Issuer(faculty=faculty))
+    form = IssuerForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        instance=Issuer(faculty=faculty),
+    )
     if request.method == "POST" and form.is_valid():
         issuer = issuer_services.issuer_create(
             actor=request.user, faculty=faculty, **form.cleaned_data
@@ -207,7 +226,11 @@ def issuer_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def issuer_edit(request: HttpRequest, pk: int) -> HttpResponse:
     issuer = get_object_or_404(Issuer.objects.for_user(request.user), pk=pk)
     _require(request, Action.CHANGE, issuer)
-    form = IssuerForm(request.POST or None, request.FILES or None, instance=issuer)
+    form = IssuerForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        instance=issuer,
+    )
     if request.method == "POST" and form.is_valid():
         issuer_services.issuer_update(actor=request.user, issuer=issuer, **form.cleaned_data)
         messages.success(request, _("The issuer was saved."))
@@ -240,8 +263,8 @@ def badge_class_create(request: HttpRequest, issuer_pk: int) -> HttpResponse:
             },
         )
     form = BadgeClassForm(
-        request.POST or None,
-        request.FILES or None,
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
         instance=BadgeClass(issuer=issuer, badge_type=badge_type),
     )
     if request.method == "POST" and form.is_valid():
@@ -283,6 +306,7 @@ def badge_class_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "badge_class": badge_class,
             "can_change": has_perm(request.user, Action.CHANGE, badge_class),
+            "can_award": has_perm(request.user, Action.AWARD, badge_class),
         },
     )
 
@@ -294,7 +318,11 @@ def badge_class_edit(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     _require(request, Action.CHANGE, badge_class)
-    form = BadgeClassForm(request.POST or None, request.FILES or None, instance=badge_class)
+    form = BadgeClassForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        instance=badge_class,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             badge_services.badge_class_update(
@@ -343,7 +371,9 @@ def _scope_memberships(scope):
 def members(request: HttpRequest, scope_type: str, pk: int) -> HttpResponse:
     scope = _scope_or_404(request, scope_type, pk)
     _require(request, Action.MANAGE_MEMBERS, scope)
-    form = MemberForm(request.POST or None, allow_admin=scope_type != "badge")
+    form = MemberForm(
+        request.POST if request.method == "POST" else None, allow_admin=scope_type != "badge"
+    )
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"].lower()
         role = form.cleaned_data["role"]

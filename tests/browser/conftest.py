@@ -61,3 +61,35 @@ def sign_in(page):
         page.wait_for_load_state()
 
     return do
+
+
+AXE = __import__("pathlib").Path(__file__).parent / "axe/node_modules/axe-core/axe.min.js"
+
+
+@pytest.fixture
+def axe(page):
+    """Run axe-core in the page; return the serious and critical violations."""
+    if not AXE.exists():
+        if os.environ.get("REQUIRE_BROWSER"):
+            pytest.fail("axe-core is required: bash tests/browser/axe/install.sh")
+        pytest.skip("axe-core is not installed (bash tests/browser/axe/install.sh)")
+
+    def check(path: str) -> list[dict]:
+        page.goto(path)
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate(
+            "async () => await axe.run(document, {runOnly: {type: 'tag', values: "
+            "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}})"
+        )
+        return [
+            {
+                "id": violation["id"],
+                "impact": violation["impact"],
+                "help": violation["help"],
+                "nodes": [node["target"] for node in violation["nodes"]][:5],
+            }
+            for violation in result["violations"]
+            if violation["impact"] in ("serious", "critical")
+        ]
+
+    return check

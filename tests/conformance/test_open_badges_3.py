@@ -135,3 +135,20 @@ def test_vc_jwt_verifies_with_two_independent_jose_libraries(client, issue, ob3_
     assert not ob3_verifier({"jwt": forged, "jwk": jwk, "documents": documents})["verified"]
     with pytest.raises(Exception):  # noqa: B017 - joserfc raises its own error types
         jwt.decode(forged, RSAKey.import_key(key.public_key_pem), algorithms=["RS256"])
+
+
+def test_credentials_signed_before_a_key_rotation_still_verify(client, issue, ob3_verifier):
+    from issuers import signing
+
+    old = issue(email=RECIPIENT)
+    signing.signing_keys_rotate(actor=UserFactory(is_superuser=True), issuer=old.badge_class.issuer)
+    new = issue(badge_class=old.badge_class, email=RECIPIENT)
+    assert (
+        old.ob3_credential["proof"]["verificationMethod"]
+        != new.ob3_credential["proof"]["verificationMethod"]
+    )
+    for assertion in (old, new):
+        report = ob3_verifier(
+            {"credential": assertion.ob3_credential, "documents": _documents(client, assertion)}
+        )
+        assert report["verified"], report["errors"]

@@ -144,3 +144,20 @@ def test_invitation_for_another_address_is_refused(client, db):
     client.force_login(UserFactory(email="wrong@example.org"))
     client.post(reverse("staff:invitation_accept", args=[invitation.token]))
     assert not Membership.objects.filter(institution=institution).exists()
+
+
+def test_platform_admin_rotates_an_issuers_signing_keys(client, platform_admin):
+    from issuers import signing
+    from issuers.models import SigningKey
+
+    issuer = IssuerFactory()
+    signing.signing_keys_ensure(issuer=issuer)
+    response = client.post(
+        reverse("admin:issuers_issuer_changelist"),
+        {"action": "rotate_signing_keys", "_selected_action": [issuer.pk]},
+    )
+    assert response.status_code == 302
+    assert SigningKey.objects.filter(issuer=issuer, retired_at__isnull=False).count() == 2
+    assert SigningKey.objects.filter(issuer=issuer, retired_at__isnull=True).count() == 2
+    page = client.get(reverse("admin:issuers_issuer_change", args=[issuer.pk])).content.decode()
+    assert "PRIVATE" not in page and "sealed" not in page

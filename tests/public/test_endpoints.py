@@ -151,3 +151,24 @@ def test_badge_class_json_and_page(client, db):
     assert client.get(_path(document["image"])).status_code == 200
     page = client.get(_path(links.badge_class_url(badge_class)), **HTML).content.decode()
     assert "EU" in page or "ECTS" in page
+
+
+def test_erased_copies_of_a_withdrawn_badge_answer_410(client, issue):
+    assertion = issue()
+    issuing.assertion_revoke(
+        actor=UserFactory(is_superuser=True),
+        assertion=assertion,
+        reason="withdrawn by the recipient",
+    )
+    type(assertion).objects.filter(pk=assertion.pk).update(
+        ob2_jws="", ob3_jwt="", baked_png=None, baked_svg=None
+    )
+    for name, args in (
+        ("public:signed_assertion", [assertion.public_id]),
+        ("public:credential_jwt", [assertion.public_id]),
+        ("public:assertion_image", [assertion.public_id, "png"]),
+        ("public:assertion_image", [assertion.public_id, "svg"]),
+    ):
+        response = client.get(reverse(name, args=args))
+        assert response.status_code == 410, name
+        assert response.json()["revocationReason"] == "withdrawn by the recipient"

@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from badges import issuing
 from badges import services as badge_services
+from badges.awarding import awards, bulk, claims
+from badges.awarding import enrollments as enrollment_services
 from badges.choices import DUTCH_MICROCREDENTIAL_FRAMEWORK
 from badges.demo_images import badge_png
-from badges.models import Assertion, BadgeClass
+from badges.models import Assertion, Award, BadgeClass, BulkAward, Enrollment
 from issuers.badge_types import BadgeType
 from issuers.models import Faculty, Institution, Issuer, Membership
 from issuers.roles import Role
 from privacy.models import LegalBasis, PrivacyPolicy, PrivacyStatement
+from privacy.services import consent_record, consent_requirement
 
 DEMO_PASSWORD = "edubadges-demo"  # noqa: S105 - shown to every demo user
 User = get_user_model()
@@ -106,8 +111,19 @@ class Command(BaseCommand):
         "Create demo institutions (mbo, hbo, wo), issuers, badges of all three types and accounts."
     )
 
-    @transaction.atomic
     def handle(self, *args, **options) -> None:
+        # Inline (no broker), the demo's emails are written to the console as the
+        # transaction commits; the accounts are printed after them, at the bottom.
+        with transaction.atomic():
+            logins = self._seed()
+        self.stdout.write(
+            self.style.SUCCESS("Demo data is ready. Sign in at /accounts/login/ with:")
+        )
+        for label, email in logins:
+            self.stdout.write(f"  {label:28} {email}")
+        self.stdout.write(f"  {'password (all demo accounts)':28} {DEMO_PASSWORD}")
+
+    def _seed(self) -> list[tuple[str, str]]:
         platform_admin = _user(
             "admin@edubadges.example", "Platform", "Admin", is_staff=True, is_superuser=True
         )
@@ -148,18 +164,14 @@ class Command(BaseCommand):
                 )
             self._badges(demo, issuer, platform_admin)
             self._issue(demo, issuer, awarder)
+            self._awarding(demo, institution, issuer, awarder)
             logins += [
                 (f"{demo.key} institution admin", institution_admin.email),
                 (f"{demo.key} issuer admin", issuer_admin.email),
                 (f"{demo.key} awarder", awarder.email),
                 (f"{demo.key} students", f"student1@{demo.schac_home}, student2@{demo.schac_home}"),
             ]
-        self.stdout.write(
-            self.style.SUCCESS("Demo data is ready. Sign in at /accounts/login/ with:")
-        )
-        for label, email in logins:
-            self.stdout.write(f"  {label:28} {email}")
-        self.stdout.write(f"  {'password (all demo accounts)':28} {DEMO_PASSWORD}")
+        return logins
 
     def _issue(self, demo: DemoInstitution, issuer: Issuer, awarder) -> None:
         """Issue two demo badges to the first demo student of each institution."""
@@ -175,6 +187,82 @@ class Command(BaseCommand):
                 recipient_name=student.get_full_name(),
                 narrative="Demo: awarded for taking part in the demo programme.",
             )
+
+    def _awarding(
+        self, demo: DemoInstitution, institution: Institution, issuer: Issuer, awarder
+    ) -> None:
+        """A claimed award, offers waiting to be claimed (one scheduled), an enrolment
+        request and a finished bulk award, so that every awarding page has something."""
+        badges = {badge.badge_type: badge for badge in issuer.badge_classes.all()}
+        extracurricular = badges[BadgeType.EXTRACURRICULAR]
+        programming = badges[BadgeType.DIGITAL_EDUCATION]
+        module = badges[BadgeType.MICROCREDENTIAL]
+        student1 = User.objects.get(email=f"student1@{demo.schac_home}")
+        student2 = User.objects.get(email=f"student2@{demo.schac_home}")
+
+        if not Award.objects.filter(badge_class=programming, recipient=student1).exists():
+            award = awards.award_create(
+                actor=awarder,
+                badge_class=programming,
+                email=student1.email,
+                recipient_name=student1.get_full_name(),
+                narrative="Demo: passed the programming assessment.",
+                grade="8",
+            )
+            self._agree(student1, institution, programming.badge_type)
+            claims.award_claim(user=student1, award=award)
+
+        if not Award.objects.filter(
+            badge_class=extracurricular, recipient_email=student2.email
+        ).exists():
+            awards.award_create(
+                actor=awarder,
+                badge_class=extracurricular,
+                email=student2.email,
+                recipient_name=student2.get_full_name(),
+                narrative="Demo: informed prospective students on six open days.",
+            )
+        if not Award.objects.filter(
+            badge_class=programming, recipient_email=student2.email
+        ).exists():
+            awards.award_create(
+                actor=awarder,
+                badge_class=programming,
+                email=student2.email,
+                recipient_name=student2.get_full_name(),
+                scheduled_for=timezone.now() + timedelta(days=7),
+            )
+
+        if not Enrollment.objects.filter(badge_class=module, user=student2).exists():
+            self._agree(student2, institution, module.badge_type)
+            enrollment_services.enrollment_request(
+                user=student2,
+                badge_class=module,
+                narrative="Demo: I completed the module and handed in my portfolio.",
+                evidence_url=f"https://portfolio.{demo.schac_home}/student2",
+            )
+
+        filename = "demo-open-day-volunteers.csv"
+        if not BulkAward.objects.filter(badge_class=extracurricular, filename=filename).exists():
+            lines = ["email;name;narrative"]
+            lines += [
+                f"volunteer{number}@{demo.schac_home};Volunteer {number};Demo: open day {number}"
+                for number in (1, 2, 3)
+            ]
+            lines.append("not-an-email-address;Someone;Demo: a line with an error")
+            upload = bulk.bulk_award_upload(
+                actor=awarder,
+                badge_class=extracurricular,
+                file=ContentFile(("\n".join(lines) + "\n").encode(), name=filename),
+            )
+            bulk.bulk_award_prepare(actor=awarder, bulk=upload, mapping=upload.mapping)
+            bulk.bulk_award_start(actor=awarder, bulk=upload, skip_errors=True)
+
+    def _agree(self, user, institution: Institution, badge_type: str) -> None:
+        """The consent or acknowledgement the student would give on the consent page."""
+        requirement = consent_requirement(user=user, institution=institution, badge_type=badge_type)
+        if not requirement.satisfied:
+            consent_record(user=user, statement=requirement.statement, agreed=True)
 
     def _institution(self, demo: DemoInstitution) -> Institution:
         institution, _ = Institution.objects.get_or_create(

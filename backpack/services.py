@@ -1,0 +1,200 @@
+"""Writes in a student's backpack: sharing choices, collections, imported badges."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from badge_credentials import baking
+from badge_credentials.errors import CredentialError, FetchError
+from badges.models import Assertion
+from badges.verification import badge_verify, fetch
+
+from .models import Collection, ExternalBadge
+
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+
+
+def _own(user, obj, field: str = "owner") -> None:
+    if isinstance(obj, Assertion):
+        from .selectors import assertions_of
+
+        if not assertions_of(user).filter(pk=obj.pk).exists():
+            raise PermissionDenied
+    elif getattr(obj, f"{field}_id") != user.pk:
+        raise PermissionDenied
+
+
+@transaction.atomic
+def assertion_update_sharing(
+    *, user, assertion: Assertion, is_public: bool, show_evidence: bool, show_grade: bool
+) -> Assertion:
+    """The student chooses what the public page shows; private is the default."""
+    _own(user, assertion, "recipient")
+    locked = Assertion.objects.select_for_update().get(pk=assertion.pk)
+    if is_public and locked.status != Assertion.Status.ISSUED:
+        raise ValidationError(_("Only a valid, issued badge can be made public."))
+    locked.is_public = is_public
+    locked.show_evidence = is_public and show_evidence
+    locked.show_grade = is_public and show_grade
+    locked.save(update_fields=["is_public", "show_evidence", "show_grade", "updated_at"])
+    return locked
+
+
+def _check_collection_items(user, assertions, external_badges) -> None:
+    for assertion in assertions:
+        _own(user, assertion, "recipient")
+    for external in external_badges:
+        _own(user, external)
+
+
+@transaction.atomic
+def collection_create(
+    *,
+    user,
+    name: str,
+    description: str = "",
+    is_public: bool = False,
+    assertions=(),
+    external_badges=(),
+) -> Collection:
+    _check_collection_items(user, assertions, external_badges)
+    collection = Collection(owner=user, name=name, description=description, is_public=is_public)
+    collection.full_clean()
+    collection.save()
+    collection.assertions.set(assertions)
+    collection.external_badges.set(external_badges)
+    return collection
+
+
+@transaction.atomic
+def collection_update(
+    *,
+    user,
+    collection: Collection,
+    name: str,
+    description: str = "",
+    is_public: bool = False,
+    assertions=(),
+    external_badges=(),
+) -> Collection:
+    _own(user, collection)
+    _check_collection_items(user, assertions, external_badges)
+    collection.name, collection.description, collection.is_public = name, description, is_public
+    collection.full_clean()
+    collection.save()
+    collection.assertions.set(assertions)
+    collection.external_badges.set(external_badges)
+    return collection
+
+
+@transaction.atomic
+def collection_delete(*, user, collection: Collection) -> None:
+    _own(user, collection)
+    collection.delete()
+
+
+def _is_ours(url: str) -> bool:
+    return bool(url) and urlsplit(url).netloc == urlsplit(settings.SITE_URL).netloc
+
+
+def _document(value) -> dict:
+    if isinstance(value, dict):
+        return value
+    if isinstance(value, str) and value.startswith(("http://", "https://")):
+        try:
+            _content_type, body = fetch(value)
+            document = json.loads(body)
+        except (FetchError, ValueError):
+            return {"id": value}
+        return document if isinstance(document, dict) else {"id": value}
+    return {}
+
+
+def _summary(credential: dict) -> dict:
+    """Name, description and issuer of an OB 2.0 assertion or OB 3.0 credential."""
+    subject = credential.get("credentialSubject")
+    if isinstance(subject, list):
+        subject = subject[0] if subject else {}
+    if isinstance(subject, dict) and "achievement" in subject:
+        achievement = subject.get("achievement") or {}
+        issuer = credential.get("issuer")
+        issuer = issuer if isinstance(issuer, dict) else {"id": issuer}
+        return {
+            "name": achievement.get("name") or credential.get("name") or "",
+            "description": achievement.get("description") or "",
+            "issuer_name": issuer.get("name") or "",
+            "issuer_url": issuer.get("url") or issuer.get("id") or "",
+            "issued_on": credential.get("validFrom") or credential.get("issuanceDate") or "",
+        }
+    badge = _document(credential.get("badge"))
+    issuer = _document(badge.get("issuer"))
+    return {
+        "name": badge.get("name") or "",
+        "description": badge.get("description") or "",
+        "issuer_name": issuer.get("name") or "",
+        "issuer_url": issuer.get("url") or issuer.get("id") or "",
+        "issued_on": credential.get("issuedOn") or "",
+    }
+
+
+@transaction.atomic
+def external_badge_import(*, user, data: bytes | str, source_url: str = "") -> ExternalBadge:
+    """Verify a badge from another issuer and keep it, marked as external."""
+    raw = data if isinstance(data, bytes) else data.encode("utf-8")
+    if len(raw) > MAX_IMPORT_BYTES:
+        raise ValidationError(_("The badge is larger than 5 MB."))
+    report = badge_verify(data=data, recipient=user.email)
+    if not report.valid:
+        failed = [f"{check.name}: {check.reason}" for check in report.checks if not check.passed]
+        raise ValidationError(
+            _("This badge could not be verified, so it was not imported (%(reasons)s).")
+            % {"reasons": "; ".join(failed) or _("unknown format")}
+        )
+    credential = report.credential or {}
+    identifier = str(credential.get("id") or "")
+    if _is_ours(identifier) or _is_ours(source_url):
+        raise ValidationError(
+            _(
+                "This badge was issued on this portal: it is already in the backpack of its recipient."
+            )
+        )
+    if identifier and ExternalBadge.objects.filter(owner=user, credential__id=identifier).exists():
+        raise ValidationError(_("You have already imported this badge."))
+    image, image_type = None, ""
+    if isinstance(data, bytes):
+        try:
+            if baking.unbake(data) is not None:
+                image = data
+                image_type = "image/png" if data.startswith(b"\x89PNG") else "image/svg+xml"
+        except CredentialError:
+            image = None
+    summary = _summary(credential)
+    external = ExternalBadge(
+        owner=user,
+        ob_format=report.format or "",
+        source_url=source_url,
+        original=raw,
+        image=image,
+        image_type=image_type,
+        credential=credential,
+        verification=report.to_dict(),
+        name=summary["name"][:255] or _("Unnamed badge"),
+        description=summary["description"],
+        issuer_name=summary["issuer_name"][:255],
+        issuer_url=summary["issuer_url"][:500],
+        issued_on=str(summary["issued_on"])[:64],
+    )
+    external.save()
+    return external
+
+
+@transaction.atomic
+def external_badge_delete(*, user, external_badge: ExternalBadge) -> None:
+    _own(user, external_badge)
+    external_badge.delete()

@@ -1,0 +1,148 @@
+"""Reads that need care: what staff may see (scoped through ``BadgeClass.objects.for_user``,
+so staff of another institution find nothing and get 404), what a student sees of their
+own, and the public catalogue of badges open for enrolment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from issuers import onboarding
+from issuers.models import Institution, Membership
+from issuers.roles import Role
+
+from ..models import Assertion, Award, BadgeClass, BulkAward, Enrollment
+
+_BADGE = "badge_class__issuer__faculty__institution"
+
+
+def badge_classes_for(user, role: str = Role.VIEWER) -> QuerySet[BadgeClass]:
+    return BadgeClass.objects.for_user(user, role)
+
+
+def awards_for_user(user, role: str = Role.VIEWER) -> QuerySet[Award]:
+    return Award.objects.filter(badge_class__in=badge_classes_for(user, role)).select_related(
+        _BADGE
+    )
+
+
+def assertions_for_user(user, role: str = Role.VIEWER) -> QuerySet[Assertion]:
+    return Assertion.objects.filter(badge_class__in=badge_classes_for(user, role)).select_related(
+        _BADGE
+    )
+
+
+def enrollments_for_user(user, role: str = Role.VIEWER) -> QuerySet[Enrollment]:
+    return Enrollment.objects.filter(badge_class__in=badge_classes_for(user, role)).select_related(
+        _BADGE, "user"
+    )
+
+
+def bulk_awards_for_user(user, role: str = Role.VIEWER) -> QuerySet[BulkAward]:
+    return BulkAward.objects.filter(badge_class__in=badge_classes_for(user, role)).select_related(
+        _BADGE, "created_by"
+    )
+
+
+def is_awarder_anywhere(user) -> bool:
+    if not user.is_authenticated:
+        return False
+    return (
+        user.is_superuser
+        or Membership.objects.filter(user=user, role__in=Role.at_least(Role.AWARDER)).exists()
+    )
+
+
+# --- the student's own ------------------------------------------------------------------------
+
+
+def has_verified_email(user) -> bool:
+    """Offers made to an address are shown only to the account that proved it owns it."""
+    from allauth.account.models import EmailAddress
+
+    return EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True).exists()
+
+
+def student_awards(user) -> QuerySet[Award]:
+    """Awards bound to ``user``, and unbound ones made to their verified email or their eppn."""
+    query = Q(recipient=user)
+    unbound = Q()
+    if has_verified_email(user):
+        unbound |= Q(recipient_email__iexact=user.email)
+    if getattr(user, "eppn", ""):
+        unbound |= Q(recipient_eppn__iexact=user.eppn)
+    if unbound:
+        query |= Q(recipient__isnull=True) & unbound
+    return Award.objects.filter(query).select_related(_BADGE).order_by("-created_at")
+
+
+def student_open_offers(user) -> list[Award]:
+    now = timezone.now()
+    return [
+        award
+        for award in student_awards(user).filter(status=Award.Status.OFFERED)
+        if not award.expires_at or award.expires_at > now
+    ]
+
+
+def student_assertions(user) -> QuerySet[Assertion]:
+    """Badges bound to ``user``, and badges issued directly to their verified address before
+    they had an account."""
+    query = Q(recipient=user)
+    if has_verified_email(user):
+        query |= Q(recipient__isnull=True, recipient_identity__iexact=user.email)
+    return Assertion.objects.filter(query).select_related(_BADGE).order_by("-issued_on")
+
+
+def student_enrollments(user) -> QuerySet[Enrollment]:
+    return Enrollment.objects.filter(user=user).select_related(_BADGE).order_by("-created_at")
+
+
+# --- the public catalogue -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CatalogueFilters:
+    institution: int | None = None
+    badge_type: str = ""
+    level: int | None = None
+    language: str = ""
+    query: str = ""
+
+
+def catalogue(filters: CatalogueFilters) -> QuerySet[BadgeClass]:
+    """Badge classes open for enrolment whose institution can issue their type."""
+    badges = BadgeClass.objects.filter(self_enrollment_enabled=True, archived=False)
+    if filters.institution:
+        badges = badges.filter(issuer__faculty__institution_id=filters.institution)
+    if filters.badge_type:
+        badges = badges.filter(badge_type=filters.badge_type)
+    if filters.level:
+        badges = badges.filter(eqf_level=filters.level)
+    if filters.language:
+        badges = badges.filter(language=filters.language)
+    if filters.query:
+        words = Q()
+        for field in ("name_nl", "name_en", "description_nl", "description_en"):
+            words |= Q(**{f"{field}__icontains": filters.query})
+        badges = badges.filter(words)
+    pairs = set(badges.values_list("issuer__faculty__institution_id", "badge_type").distinct())
+    institutions = Institution.objects.in_bulk({institution_id for institution_id, _type in pairs})
+    allowed = Q(pk__in=[])
+    for institution_id, badge_type in pairs:
+        if onboarding.can_issue(institutions[institution_id], badge_type):
+            allowed |= Q(issuer__faculty__institution_id=institution_id, badge_type=badge_type)
+    return (
+        badges.filter(allowed)
+        .select_related("issuer__faculty__institution")
+        .order_by("issuer__faculty__institution__name_en", "name_en", "name_nl")
+    )
+
+
+def catalogue_institutions() -> QuerySet[Institution]:
+    return Institution.objects.filter(
+        faculties__issuers__badge_classes__self_enrollment_enabled=True,
+        faculties__issuers__badge_classes__archived=False,
+    ).distinct()

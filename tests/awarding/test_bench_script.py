@@ -1,0 +1,45 @@
+"""Keeps bench/bulk_award.py from rotting: its pieces run here, nothing is timed."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parents[2] / "bench"
+sys.path.insert(0, str(BENCH))
+
+import bulk_award  # noqa: E402
+
+from badges.awarding import bulk  # noqa: E402
+
+
+def test_the_generated_file_is_a_valid_upload_of_the_requested_size():
+    upload = bulk_award.csv_file(25, "20260101")
+    text = bulk.decode_upload(upload.read())
+    assert bulk.sniff_delimiter(text) == ";"
+    lines = text.splitlines()
+    assert lines[0] == "email;name;narrative" and len(lines) == 26
+    assert bulk.auto_mapping(lines[0].split(";")) == {"email": 0, "name": 1, "narrative": 2}
+
+
+def test_the_report_is_a_markdown_table(monkeypatch):
+    monkeypatch.setattr(sys, "argv", ["bulk_award.py", "--rows", "10"])
+    arguments = bulk_award.parse_arguments()
+    assert arguments.rows == 10 and arguments.concurrency == 2
+    assert "bench" in arguments.database_url
+    result = {
+        "rows": 10,
+        "upload_seconds": 0.01,
+        "preview_seconds": 0.02,
+        "awards_done_seconds": 1.0,
+        "awards_per_second_to_awarded": 10.0,
+        "upload_to_last_signed_seconds": 2.0,
+        "awards_per_second_to_last_signed": 5.0,
+        "emails_sent_by_the_end": 10,
+        "worker_cpu_ms_per_award": 100.0,
+        "database_cpu_ms_per_award": 2.0,
+        "machine_cpu_utilisation": 0.9,
+    }
+    table = bulk_award.report(result).splitlines()
+    assert table[:2] == ["| measure | value |", "|---|---:|"]
+    assert "| **awards per second, upload → last signed** | 5.0 |" in table
