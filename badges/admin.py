@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Alignment, Assertion, Award, BadgeClass, Enrollment
+from .models import Alignment, Assertion, Award, BadgeClass, BulkAward, Enrollment, Notification
 
 
 class AlignmentInline(admin.TabularInline):
@@ -40,3 +40,45 @@ class AssertionAdmin(admin.ModelAdmin):
     readonly_fields = ["ob2_assertion", "ob3_credential", "ob2_jws", "ob3_jwt"]
     exclude = ["baked_png", "baked_svg"]
     raw_id_fields = ["recipient", "award"]
+
+
+@admin.register(BulkAward)
+class BulkAwardAdmin(admin.ModelAdmin):
+    list_display = [
+        "badge_class",
+        "status",
+        "total_rows",
+        "created_awards",
+        "error_rows",
+        "created_at",
+    ]
+    list_filter = ["status"]
+    exclude = ["source"]
+    readonly_fields = [
+        "badge_class",
+        "status",
+        "filename",
+        "total_rows",
+        "valid_rows",
+        "error_rows",
+        "processed_rows",
+        "created_awards",
+        "skipped_rows",
+        "failure",
+        "created_by",
+        "started_at",
+        "finished_at",
+    ]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["kind", "status", "key"]
+    list_filter = ["kind", "status"]
+    readonly_fields = ["key", "kind", "award", "assertion", "enrollment"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
