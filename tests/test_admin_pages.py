@@ -21,4 +21,7 @@ def test_every_admin_list_and_first_change_page_opens(client):
         assert response.status_code == 200, info
         first = model_admin.get_queryset(response.wsgi_request).first()
         if first is not None:
-            assert client.get(reverse("admin:{}_{}_change".format(*info), args=[first.pk])).status_code == 200, info
+            assert (
+                client.get(reverse("admin:{}_{}_change".format(*info), args=[first.pk])).status_code
+                == 200
+            ), info
