@@ -1,0 +1,44 @@
+"""The static-file baseline for ``serve_rate.py``: one file, served as a file server would.
+
+Run under the same gunicorn (same worker class, workers and threads) as the portal, so that
+the difference between the two measures the portal's own work per request (middleware, URL
+routing, the database query, JSON serialisation, the ETag hash), not gunicorn or HTTP.
+
+Like a file server it stats and reads the file on every request and derives its ETag from the
+file's size and modification time; it answers ``If-None-Match`` with 304 and sends the same
+Content-Type, Cache-Control, Vary and CORS headers as the portal's public endpoint.
+
+    BENCH_STATIC_FILE=var/bench/static/assertion.json \
+        gunicorn --pythonpath bench static_app:application
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+
+PATH = os.environ.get("BENCH_STATIC_FILE", "")
+CONTENT_TYPE = os.environ.get("BENCH_STATIC_CONTENT_TYPE", "application/ld+json; charset=utf-8")
+CACHE_HEADERS = [
+    ("Content-Type", CONTENT_TYPE),
+    ("Cache-Control", "public, max-age=300"),
+    ("Vary", "Accept"),
+    ("Access-Control-Allow-Origin", "*"),
+]
+
+
+def application(environ: dict, start_response: Callable) -> Iterable[bytes]:
+    try:
+        status = os.stat(PATH)
+    except OSError:
+        start_response("404 Not Found", [("Content-Type", "text/plain")])
+        return [b"not found"]
+    etag = f'"{status.st_mtime_ns:x}-{status.st_size:x}"'
+    candidates = [tag.strip() for tag in environ.get("HTTP_IF_NONE_MATCH", "").split(",")]
+    if etag in candidates:
+        start_response("304 Not Modified", [("ETag", etag), *CACHE_HEADERS[1:]])
+        return []
+    with open(PATH, "rb") as handle:
+        body = handle.read()
+    start_response("200 OK", [*CACHE_HEADERS, ("ETag", etag), ("Content-Length", str(len(body)))])
+    return [body]
