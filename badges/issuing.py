@@ -99,22 +99,21 @@ def _signed_documents(assertion: Assertion) -> dict:
     issuer = assertion.badge_class.issuer
     keys = signing.signing_keys_ensure(issuer=issuer)
     rsa_key, ed_key = keys["RS256"], keys["EdDSA"]
+    rsa_private, ed_private = signing.private_key(rsa_key), signing.private_key(ed_key)
     identity = assertion.recipient_identity
 
     hosted = credentials.assertion_v2(assertion, identity=identity)
     signed_payload = credentials.assertion_v2(assertion, identity=identity, signing_key=rsa_key)
-    ob2_jws = jws.sign_badge(signed_payload, signing.private_key(rsa_key))
+    ob2_jws = jws.sign_badge(signed_payload, rsa_private)
 
     credential = credentials.credential_v3(assertion, identity=identity)
     proven = data_integrity.add_proof(
         credential,
-        signing.private_key(ed_key),
+        ed_private,
         verification_method=links.verification_method(ed_key),
         loader=_loader(),
     )
-    ob3_jwt = vc_jwt.sign_vc_jwt(
-        credential, signing.private_key(rsa_key), kid=links.verification_method(rsa_key)
-    )
+    ob3_jwt = vc_jwt.sign_vc_jwt(credential, rsa_private, kid=links.verification_method(rsa_key))
 
     image = bytes(assertion.badge_class.image.open("rb").read())
     assertion.badge_class.image.close()
