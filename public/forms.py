@@ -4,7 +4,9 @@ from django.utils.translation import gettext_lazy as _
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
 
-class VerifyForm(forms.Form):
+class BadgeInputForm(forms.Form):
+    """One badge, given as a file, a URL or pasted text (verify page, backpack import)."""
+
     file = forms.FileField(
         label=_("Badge file"),
         required=False,
@@ -16,11 +18,6 @@ class VerifyForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Open Badges JSON, a signed JWS or a VC-JWT."),
-    )
-    recipient = forms.EmailField(
-        label=_("Recipient email (optional)"),
-        required=False,
-        help_text=_("Checks that the badge was issued to this address."),
     )
 
     def clean_url(self) -> str:
@@ -43,3 +40,11 @@ class VerifyForm(forms.Form):
         if self.cleaned_data.get("file"):
             return self.cleaned_data["file"].read()
         return self.cleaned_data.get("url") or self.cleaned_data["text"].strip()
+
+
+class VerifyForm(BadgeInputForm):
+    recipient = forms.EmailField(
+        label=_("Recipient email (optional)"),
+        required=False,
+        help_text=_("Checks that the badge was issued to this address."),
+    )
