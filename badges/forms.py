@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
 from django.template.defaultfilters import filesizeformat
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from issuers.badge_types import BadgeType
@@ -24,6 +25,15 @@ LANGUAGE_CHOICES = [
     ("nl", "Nederlands"),
     ("en", "English"),
 ]
+
+
+def _lazy_format(message, **values):
+    """``message % values`` in the language active when it is shown, not at import."""
+
+    def render() -> str:
+        return str(message) % {name: value() for name, value in values.items()}
+
+    return lazy(render, str)()
 
 
 class DateTimeLocalInput(forms.DateTimeInput):
@@ -103,8 +113,10 @@ class AwardForm(OverrideMixin):
         label=_("Evidence file"),
         required=False,
         validators=[FileExtensionValidator(EVIDENCE_EXTENSIONS)],
-        help_text=_("PDF, image, text, office document or zip; at most %(size)s.")
-        % {"size": filesizeformat(EVIDENCE_MAX_BYTES)},
+        help_text=_lazy_format(
+            _("PDF, image, text, office document or zip; at most %(size)s."),
+            size=lambda: filesizeformat(EVIDENCE_MAX_BYTES),
+        ),
     )
     grade = forms.CharField(label=_("Grade"), required=False, max_length=64)
     scheduled_for = scheduled_for_field()
@@ -150,14 +162,14 @@ class BulkUploadForm(forms.Form):
     file = forms.FileField(
         label=_("CSV file"),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,text/csv"}),
-        help_text=_(
-            "UTF-8, with a header line; separated by semicolons, commas or tabs. "
-            "At most %(size)s and %(rows)s lines."
-        )
-        % {
-            "size": filesizeformat(settings.BULK_AWARD_MAX_BYTES),
-            "rows": settings.BULK_AWARD_MAX_ROWS,
-        },
+        help_text=_lazy_format(
+            _(
+                "UTF-8, with a header line; separated by semicolons, commas or tabs. "
+                "At most %(size)s and %(rows)s lines."
+            ),
+            size=lambda: filesizeformat(settings.BULK_AWARD_MAX_BYTES),
+            rows=lambda: settings.BULK_AWARD_MAX_ROWS,
+        ),
     )
 
     def clean_file(self):
