@@ -3,8 +3,10 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
-RUN_ENV := DEBUG=true
 HOST ?= 127.0.0.1:8000
+# Credentials and emails name SITE_URL: it follows HOST unless set on its own.
+SITE_URL ?= http://$(HOST)
+RUN_ENV := DEBUG=true
 
 .PHONY: run install conformance test lint format messages bench clean
 
@@ -17,9 +19,9 @@ $(VENV)/.installed: pyproject.toml
 install: $(VENV)/.installed
 
 run: install
-	$(RUN_ENV) $(PY) manage.py migrate --no-input
-	$(RUN_ENV) $(PY) manage.py seed_demo
-	$(RUN_ENV) $(PY) manage.py runserver $(HOST)
+	$(RUN_ENV) SITE_URL=$(SITE_URL) $(PY) manage.py migrate --no-input
+	$(RUN_ENV) SITE_URL=$(SITE_URL) $(PY) manage.py seed_demo
+	$(RUN_ENV) SITE_URL=$(SITE_URL) $(PY) manage.py runserver $(HOST)
 
 # Independent verifiers and axe-core for the tests (those tests are skipped when absent).
 conformance:

@@ -85,7 +85,6 @@ def detail(request: HttpRequest, public_id: str) -> HttpResponse:
             "public_url": links.assertion_url(assertion) if issued else "",
             "linkedin_url": sharing.linkedin_url(assertion) if issued else "",
             "embed_snippet": sharing.embed_snippet(assertion) if issued else "",
-            "credential_url": links.credential_url(assertion) if issued else "",
         },
     )
 
