@@ -40,3 +40,50 @@ def test_seed_demo_is_idempotent_and_covers_all_sectors_and_types(capsys):
     output = capsys.readouterr().out
     assert "issuer-admin@hogeschool.example" in output
     assert "edubadges-demo" in output
+
+
+def test_seed_demo_runs_again_after_staff_made_badges_of_their_own(capsys):
+    from badges import services
+    from badges.models import Assertion, Award, Enrollment
+    from issuers.models import Issuer
+    from tests.factories import png_file
+
+    call_command("seed_demo")
+    before = (Assertion.objects.count(), Award.objects.count(), Enrollment.objects.count())
+    issuer = Issuer.objects.get(faculty__institution__schac_home="hogeschool.example")
+    issuer_admin = Membership.objects.get(issuer=issuer, role="admin").user
+    own = [
+        services.badge_class_create(
+            actor=issuer_admin,
+            issuer=issuer,
+            badge_type=BadgeType.MICROCREDENTIAL,
+            name_en="A module of our own",
+            description_en="Ours.",
+            criteria_en="Do it.",
+            learning_outcomes_en="Knows it",
+            eqf_level=5,
+            study_load_ects=3,
+            assessment_type="portfolio",
+            participation="online",
+            quality_assurance_name="Our framework",
+            quality_assurance_url="https://example.org/qa",
+            quality_assurance_description="Checked.",
+            image=png_file(),
+        ),
+        services.badge_class_create(
+            actor=issuer_admin,
+            issuer=issuer,
+            badge_type=BadgeType.EXTRACURRICULAR,
+            name_en="Student ambassador",
+            description_en="The same name as the demo's.",
+            criteria_en="Do it.",
+            image=png_file(),
+        ),
+    ]
+
+    call_command("seed_demo")
+
+    assert (Assertion.objects.count(), Award.objects.count(), Enrollment.objects.count()) == before
+    for badge_class in own:
+        assert not badge_class.awards.exists() and not badge_class.assertions.exists()
+        assert not badge_class.enrollments.exists()

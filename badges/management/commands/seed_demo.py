@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -17,7 +18,7 @@ from badges.awarding import awards, bulk, claims
 from badges.awarding import enrollments as enrollment_services
 from badges.choices import DUTCH_MICROCREDENTIAL_FRAMEWORK
 from badges.demo_images import badge_png
-from badges.models import Assertion, Award, BadgeClass, BulkAward, Enrollment
+from badges.models import Award, BadgeClass, BulkAward, Enrollment
 from issuers.badge_types import BadgeType
 from issuers.models import Faculty, Institution, Issuer, Membership
 from issuers.roles import Role
@@ -92,6 +93,14 @@ LEGAL_BASES = {
 }
 
 
+DEMO_NAMESPACE = uuid.UUID("6f1d2c1e-5b0a-4c55-9a57-2f0d7c3e9b10")
+
+
+def demo_badge_id(demo: DemoInstitution, badge_type: str) -> uuid.UUID:
+    """The demo badge's own id: the same on every run and every machine."""
+    return uuid.uuid5(DEMO_NAMESPACE, f"{demo.schac_home}/{badge_type}")
+
+
 def _user(email: str, first: str, last: str, **extra) -> User:
     user, created = User.objects.get_or_create(
         email=email, defaults={"first_name": first, "last_name": last, **extra}
@@ -162,9 +171,12 @@ class Command(BaseCommand):
                     demo.key.upper(),
                     eppn=f"student{number}@{demo.schac_home}",
                 )
-            self._badges(demo, issuer, platform_admin)
-            self._issue(demo, issuer, awarder)
-            self._awarding(demo, institution, issuer, awarder)
+            badges, created = self._badges(demo, issuer, platform_admin)
+            if created:
+                # Awards and badges are made with the demo badges, once: whatever users did
+                # since (their own badges, a badge a student deleted) stays as it is.
+                self._issue(demo, badges, awarder)
+                self._awarding(demo, institution, badges, awarder)
             logins += [
                 (f"{demo.key} institution admin", institution_admin.email),
                 (f"{demo.key} issuer admin", issuer_admin.email),
@@ -173,15 +185,13 @@ class Command(BaseCommand):
             ]
         return logins
 
-    def _issue(self, demo: DemoInstitution, issuer: Issuer, awarder) -> None:
+    def _issue(self, demo: DemoInstitution, badges: dict[str, BadgeClass], awarder) -> None:
         """Issue two demo badges to the first demo student of each institution."""
         student = User.objects.get(email=f"student1@{demo.schac_home}")
-        for badge_class in issuer.badge_classes.exclude(badge_type=BadgeType.DIGITAL_EDUCATION):
-            if Assertion.objects.filter(badge_class=badge_class, recipient=student).exists():
-                continue
+        for badge_type in (BadgeType.EXTRACURRICULAR, BadgeType.MICROCREDENTIAL):
             issuing.assertion_create(
                 actor=awarder,
-                badge_class=badge_class,
+                badge_class=badges[badge_type],
                 email=student.email,
                 recipient=student,
                 recipient_name=student.get_full_name(),
@@ -189,11 +199,14 @@ class Command(BaseCommand):
             )
 
     def _awarding(
-        self, demo: DemoInstitution, institution: Institution, issuer: Issuer, awarder
+        self,
+        demo: DemoInstitution,
+        institution: Institution,
+        badges: dict[str, BadgeClass],
+        awarder,
     ) -> None:
         """A claimed award, offers waiting to be claimed (one scheduled), an enrolment
         request and a finished bulk award, so that every awarding page has something."""
-        badges = {badge.badge_type: badge for badge in issuer.badge_classes.all()}
         extracurricular = badges[BadgeType.EXTRACURRICULAR]
         programming = badges[BadgeType.DIGITAL_EDUCATION]
         module = badges[BadgeType.MICROCREDENTIAL]
@@ -306,7 +319,11 @@ class Command(BaseCommand):
                 },
             )
 
-    def _badges(self, demo: DemoInstitution, issuer: Issuer, actor) -> None:
+    def _badges(
+        self, demo: DemoInstitution, issuer: Issuer, actor
+    ) -> tuple[dict[str, BadgeClass], bool]:
+        """The demo badge of each type, found by its own id (never by name or type, which
+        users' badges share); created when missing. Says whether any was created."""
         mbo = demo.sector == "mbo"
         definitions = [
             {
@@ -357,10 +374,18 @@ class Command(BaseCommand):
                 "expiry_unit": "years",
             },
         ]
+        badges: dict[str, BadgeClass] = {}
+        created = False
         for definition in definitions:
-            if BadgeClass.objects.filter(issuer=issuer, name_en=definition["name_en"]).exists():
-                continue
-            image = ContentFile(
-                badge_png(demo.color), name=f"{demo.key}-{definition['badge_type']}.png"
-            )
-            badge_services.badge_class_create(actor=actor, issuer=issuer, image=image, **definition)
+            public_id = demo_badge_id(demo, definition["badge_type"])
+            badge_class = BadgeClass.objects.filter(public_id=public_id).first()
+            if badge_class is None:
+                image = ContentFile(
+                    badge_png(demo.color), name=f"{demo.key}-{definition['badge_type']}.png"
+                )
+                badge_class = badge_services.badge_class_create(
+                    actor=actor, issuer=issuer, image=image, public_id=public_id, **definition
+                )
+                created = True
+            badges[definition["badge_type"]] = badge_class
+        return badges, created
