@@ -87,17 +87,20 @@ class InstitutionAdmin(admin.ModelAdmin):
     def onboarding_checklist(self, obj: Institution | None) -> str:
         if obj is None or obj.pk is None:
             return _("Save the institution to see what is still missing.")
-        items = onboarding.checklist(obj)
+        items = [
+            format_html(
+                '<li class="{}">{} {}</li>',
+                "done" if item.done else "missing",
+                "✔" if item.done else "✘",
+                format_html('<a href="{}">{}</a>', item.admin_url, item.text)
+                if item.admin_url and not item.done
+                else item.text,
+            )
+            for item in onboarding.checklist(obj)
+        ]
         return format_html(
             '<ul class="onboarding-checklist">{}</ul>',
-            format_html_join(
-                "",
-                '<li class="{}">{} {}</li>',
-                (
-                    ("done" if item.done else "missing", "✔" if item.done else "✘", item.text)
-                    for item in items
-                ),
-            ),
+            format_html_join("", "{}", ((item,) for item in items)),
         )
 
     def save_formset(self, request, form, formset, change):

@@ -9,18 +9,24 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from .badge_types import BadgeType
-from .models import Institution, Issuer, Membership
+from .models import Faculty, Institution, Issuer, Membership
 from .roles import Role
 
 
 @dataclass(frozen=True)
 class ChecklistItem:
+    """One condition; ``admin_url`` and ``staff_url`` lead to where a platform admin or an
+    institution admin fulfils it (empty where that one cannot)."""
+
     done: bool
     text: str
     badge_type: str | None = None
+    admin_url: str = ""
+    staff_url: str = ""
 
 
 Check = Callable[[Institution], Iterable[ChecklistItem]]
@@ -35,13 +41,35 @@ def register_check(check: Check) -> Check:
 
 @register_check
 def _core_checks(institution: Institution) -> Iterable[ChecklistItem]:
+    change_page = reverse("admin:issuers_institution_change", args=[institution.pk])
     yield ChecklistItem(
-        bool(institution.enabled_badge_types), _("At least one badge type is enabled.")
+        bool(institution.enabled_badge_types),
+        _("At least one badge type is enabled."),
+        admin_url=f"{change_page}#id_enabled_badge_types",
     )
     has_admin = Membership.objects.filter(institution=institution, role=Role.ADMIN).exists()
-    yield ChecklistItem(has_admin, _("The institution has an admin."))
+    yield ChecklistItem(
+        has_admin,
+        _("The institution has an admin."),
+        admin_url=f"{change_page}#invitations-group",
+        staff_url=reverse("staff:members", args=["institution", institution.pk]),
+    )
     has_issuer = Issuer.objects.filter(faculty__institution=institution).exists()
-    yield ChecklistItem(has_issuer, _("The institution has an issuer."))
+    faculty = Faculty.objects.filter(institution=institution).order_by("pk").first()
+    yield ChecklistItem(
+        has_issuer,
+        _("The institution has an issuer."),
+        admin_url=(
+            f"{reverse('admin:issuers_issuer_add')}?faculty={faculty.pk}"
+            if faculty
+            else f"{reverse('admin:issuers_faculty_add')}?institution={institution.pk}"
+        ),
+        staff_url=(
+            reverse("staff:issuer_create", args=[faculty.pk])
+            if faculty
+            else reverse("staff:faculty_create", args=[institution.pk])
+        ),
+    )
 
 
 def checklist(institution: Institution) -> list[ChecklistItem]:

@@ -61,12 +61,25 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "institutions": institutions,
             "issuers": issuers,
             "badge_classes": badge_classes,
+            "first_steps": _first_steps(request.user),
             "pending_enrollments": Enrollment.objects.filter(
                 status=Enrollment.Status.PENDING,
                 badge_class__in=BadgeClass.objects.for_user(request.user, Role.AWARDER),
             ).count(),
         },
     )
+
+
+def _first_steps(user) -> list[tuple[Institution, Faculty | None]]:
+    """Institutions the user administers that have no issuer yet, with the faculty to add one
+    to (``None`` when a faculty must be created first)."""
+    steps = []
+    administered = Institution.objects.for_user(user, Role.ADMIN).exclude(
+        faculties__issuers__isnull=False
+    )
+    for institution in administered.order_by("name_en"):
+        steps.append((institution, institution.faculties.order_by("pk").first()))
+    return steps
 
 
 @login_required
