@@ -1,6 +1,11 @@
-"""JSON-LD processing with pyld: RDFC-1.0 canonicalisation, expansion, undefined-term checks.
+"""JSON-LD processing: RDFC-1.0 canonicalisation, expansion, undefined-term checks.
 
-Every call builds its own pyld ``ContextResolver`` so that resolved contexts are never
+Canonicalisation and the undefined-term check run natively (Oxigraph, see
+:mod:`badge_credentials.native_rdf`), each document shape compiled once; pyld is the
+reference, checks each compiled shape once and takes over any document the native processor
+cannot read.
+
+Every pyld call builds its own ``ContextResolver`` so that resolved contexts are never
 shared between calls through pyld's process-wide cache (a document supplied as "extra"
 for one call must not leak into another).
 """
@@ -13,6 +18,7 @@ from cachetools import LRUCache
 from pyld import jsonld
 from pyld.context_resolver import ContextResolver
 
+from badge_credentials import native_rdf
 from badge_credentials.contexts import DocumentLoader
 from badge_credentials.errors import ContextLoadError, CredentialError, UndefinedTermError
 
@@ -20,7 +26,7 @@ from badge_credentials.errors import ContextLoadError, CredentialError, Undefine
 # obsolete algorithm and must never be used for Data Integrity proofs.
 CANONICALIZATION_ALGORITHM = "URDNA2015"
 
-_UNDEFINED_TERM_VOCAB = "urn:badge-credentials:undefined-term:"
+_UNDEFINED_TERM_VOCAB = native_rdf.UNDEFINED_TERM_VOCAB
 
 
 def _options(loader: DocumentLoader) -> dict[str, Any]:
@@ -54,7 +60,15 @@ def _translate(error: jsonld.JsonLdError) -> CredentialError:
 
 
 def canonicalize(document: Mapping[str, Any], loader: DocumentLoader) -> str:
-    """Return the RDFC-1.0 (URDNA2015) canonical N-Quads of a JSON-LD document."""
+    """Return the RDFC-1.0 canonical N-Quads of a JSON-LD document."""
+    try:
+        return native_rdf.canonicalize(document, loader, canonicalize_reference)
+    except native_rdf.NativeUnsupported:
+        return canonicalize_reference(document, loader)
+
+
+def canonicalize_reference(document: Mapping[str, Any], loader: DocumentLoader) -> str:
+    """RDFC-1.0 (URDNA2015) canonical N-Quads by pyld, the pure-Python reference."""
     options = _options(loader)
     options.update({"algorithm": CANONICALIZATION_ALGORITHM, "format": "application/n-quads"})
     try:
@@ -94,8 +108,18 @@ def find_undefined_terms(document: Mapping[str, Any], loader: DocumentLoader) ->
     JSON-LD expansion silently drops such terms, so a Data Integrity proof would not cover
     them. The check puts a sentinel ``@vocab`` before the document's own contexts (so that a
     context that sets its own ``@vocab`` still wins) and looks for IRIs that only the
-    sentinel vocabulary produced.
+    sentinel vocabulary produced. It runs once per compiled document shape.
     """
+    try:
+        return native_rdf.undefined_terms(document, loader)
+    except native_rdf.NativeUnsupported:
+        return find_undefined_terms_reference(document, loader)
+
+
+def find_undefined_terms_reference(
+    document: Mapping[str, Any], loader: DocumentLoader
+) -> list[str]:
+    """:func:`find_undefined_terms` by pyld's expansion, the pure-Python reference."""
     probe = copy.deepcopy(dict(document))
     contexts = probe.get("@context", [])
     contexts = list(contexts) if isinstance(contexts, list) else [contexts]
@@ -118,7 +142,9 @@ __all__ = [
     "CANONICALIZATION_ALGORITHM",
     "ContextLoadError",
     "canonicalize",
+    "canonicalize_reference",
     "ensure_terms_defined",
     "expand",
     "find_undefined_terms",
+    "find_undefined_terms_reference",
 ]

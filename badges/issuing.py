@@ -9,6 +9,7 @@ lost message or a crashed worker left behind.
 from __future__ import annotations
 
 import base64
+import functools
 import logging
 from datetime import timedelta
 
@@ -91,7 +92,13 @@ def assertion_create(
 
 
 def _loader():
-    return document_loader(extension_documents(settings.SITE_URL))
+    return _loader_for(settings.SITE_URL)
+
+
+@functools.cache
+def _loader_for(site_url: str):
+    """One loader per process, so that compiled credential templates are reused."""
+    return document_loader(extension_documents(site_url))
 
 
 def _signed_documents(assertion: Assertion) -> dict:

@@ -7,6 +7,7 @@ changed or could not be reached would change or break every signature.
 """
 
 import copy
+import hashlib
 import json
 from collections.abc import Callable, Mapping
 from functools import cache
@@ -87,4 +88,11 @@ def document_loader(extra: Mapping[str, Mapping[str, Any]] | None = None) -> Doc
             "contentType": "application/ld+json",
         }
 
+    # Loaders serving the same documents share compiled templates (see ``native_rdf``).
+    load.fingerprint = _fingerprint(documents)  # type: ignore[attr-defined]
     return load
+
+
+def _fingerprint(documents: Mapping[str, Any]) -> str:
+    text = json.dumps(documents, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -152,3 +152,16 @@ def test_credentials_signed_before_a_key_rotation_still_verify(client, issue, ob
             {"credential": assertion.ob3_credential, "documents": _documents(client, assertion)}
         )
         assert report["verified"], report["errors"]
+
+
+def test_credential_with_control_characters_verifies(client, issue, ob3_verifier):
+    """RDFC-1.0 escapes a form feed or a bell in a literal (\\f, \\u0007); the proof must be
+    made over that form, as Digital Bazaar's verifier computes it."""
+    text = 'Page one\x0cpage two\x07, a tab\tand "quotes"'
+    badge_class = BadgeClassFactory(description_nl=text, description_en=text)
+    assertion = issue(badge_class=badge_class, email=RECIPIENT)
+    report = ob3_verifier(
+        {"credential": assertion.ob3_credential, "documents": _documents(client, assertion)}
+    )
+    assert report["verified"], report["errors"]
+    assert badge_verify(data=json.dumps(assertion.ob3_credential), recipient=RECIPIENT).valid
