@@ -4,4 +4,9 @@ from django.utils.translation import gettext_lazy as _
 
 class ApiConfig(AppConfig):
     name = "api"
-    verbose_name = _("API for learning and student information systems")
+    verbose_name = _("APIs for learning and student information systems, wallets and hosts")
+
+    def ready(self) -> None:
+        from .privacy_handlers import register
+
+        register()

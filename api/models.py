@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from oauth2_provider.settings import oauth2_settings
 
 from issuers.models import Institution
 
@@ -76,3 +77,33 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.client} {self.key}"
+
+
+class ClientRegistration(models.Model):
+    """What a wallet or host told us when it registered for the Open Badges API.
+
+    The OAuth 2.0 client itself is django-oauth-toolkit's ``Application`` (its id, hashed
+    secret, name and redirect URIs); this keeps the rest of the registration that the
+    specification requires, which the consent page shows to the student.
+    """
+
+    application = models.OneToOneField(
+        oauth2_settings.APPLICATION_MODEL, on_delete=models.CASCADE, related_name="ob_registration"
+    )
+    client_uri = models.URLField(max_length=2000)
+    logo_uri = models.URLField(max_length=2000)
+    tos_uri = models.URLField(max_length=2000)
+    policy_uri = models.URLField(max_length=2000)
+    software_id = models.CharField(max_length=255)
+    software_version = models.CharField(max_length=255)
+    # Space-separated, as OAuth 2.0 writes scopes: what the client may ask a student for.
+    scope = models.TextField()
+    contacts = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("Open Badges API client")
+        verbose_name_plural = _("Open Badges API clients")
+
+    def __str__(self) -> str:
+        return self.application.name

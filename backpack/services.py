@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -143,9 +144,9 @@ def _summary(credential: dict) -> dict:
     }
 
 
-@transaction.atomic
-def external_badge_import(*, user, data: bytes | str, source_url: str = "") -> ExternalBadge:
-    """Verify a badge from another issuer and keep it, marked as external."""
+def _verified(user, data: bytes | str):
+    """Verify a badge for ``user`` as the recipient; raise ``ValidationError`` with the
+    reasons when it does not verify."""
     raw = data if isinstance(data, bytes) else data.encode("utf-8")
     if len(raw) > MAX_IMPORT_BYTES:
         raise ValidationError(_("The badge is larger than 5 MB."))
@@ -156,6 +157,44 @@ def external_badge_import(*, user, data: bytes | str, source_url: str = "") -> E
             _("This badge could not be verified, so it was not imported (%(reasons)s).")
             % {"reasons": "; ".join(failed) or _("unknown format")}
         )
+    return raw, report
+
+
+def _issuer_id(credential: dict) -> str:
+    issuer = credential.get("issuer") or (credential.get("badge") or {})
+    issuer = issuer.get("id") if isinstance(issuer, dict) else issuer
+    return str(issuer or "")
+
+
+def _keep(external: ExternalBadge, *, data: bytes | str, raw: bytes, report) -> ExternalBadge:
+    credential = report.credential or {}
+    image, image_type = None, ""
+    if isinstance(data, bytes):
+        try:
+            if baking.unbake(data) is not None:
+                image = data
+                image_type = "image/png" if data.startswith(b"\x89PNG") else "image/svg+xml"
+        except CredentialError:
+            image = None
+    summary = _summary(credential)
+    external.ob_format = report.format or ""
+    external.original = raw
+    external.image, external.image_type = image, image_type
+    external.credential = credential
+    external.verification = report.to_dict()
+    external.name = summary["name"][:255] or _("Unnamed badge")
+    external.description = summary["description"]
+    external.issuer_name = summary["issuer_name"][:255]
+    external.issuer_url = summary["issuer_url"][:500]
+    external.issued_on = str(summary["issued_on"])[:64]
+    external.save()
+    return external
+
+
+@transaction.atomic
+def external_badge_import(*, user, data: bytes | str, source_url: str = "") -> ExternalBadge:
+    """Verify a badge from another issuer and keep it, marked as external."""
+    raw, report = _verified(user, data)
     credential = report.credential or {}
     identifier = str(credential.get("id") or "")
     if _is_ours(identifier) or _is_ours(source_url):
@@ -166,32 +205,51 @@ def external_badge_import(*, user, data: bytes | str, source_url: str = "") -> E
         )
     if identifier and ExternalBadge.objects.filter(owner=user, credential__id=identifier).exists():
         raise ValidationError(_("You have already imported this badge."))
-    image, image_type = None, ""
-    if isinstance(data, bytes):
-        try:
-            if baking.unbake(data) is not None:
-                image = data
-                image_type = "image/png" if data.startswith(b"\x89PNG") else "image/svg+xml"
-        except CredentialError:
-            image = None
-    summary = _summary(credential)
-    external = ExternalBadge(
-        owner=user,
-        ob_format=report.format or "",
-        source_url=source_url,
-        original=raw,
-        image=image,
-        image_type=image_type,
-        credential=credential,
-        verification=report.to_dict(),
-        name=summary["name"][:255] or _("Unnamed badge"),
-        description=summary["description"],
-        issuer_name=summary["issuer_name"][:255],
-        issuer_url=summary["issuer_url"][:500],
-        issued_on=str(summary["issued_on"])[:64],
+    return _keep(
+        ExternalBadge(owner=user, source_url=source_url), data=data, raw=raw, report=report
     )
-    external.save()
-    return external
+
+
+@dataclass(frozen=True)
+class Upserted:
+    """The outcome of ``external_badge_upsert``: the kept badge (``None`` when the credential
+    was issued on this portal to the student, who holds it already) and whether it is new."""
+
+    external_badge: ExternalBadge | None
+    created: bool
+
+
+@transaction.atomic
+def external_badge_upsert(*, user, data: bytes | str, formats: tuple[str, ...]) -> Upserted:
+    """Verify a credential of ``user`` and add it, or replace the one with the same issuer
+    and id (the specification's credential equality). Only the given ``formats`` are taken."""
+    raw, report = _verified(user, data)
+    if report.format not in formats:
+        raise ValidationError(_("Only Open Badges 3.0 credentials can be added here."))
+    credential = report.credential or {}
+    identifier, issuer = str(credential.get("id") or ""), _issuer_id(credential)
+    if _is_ours(identifier):
+        from .selectors import assertions_of
+
+        if (
+            not assertions_of(user)
+            .filter(status=Assertion.Status.ISSUED, ob3_credential__id=identifier)
+            .exists()
+        ):
+            raise ValidationError(
+                _("This badge was issued on this portal, but it is not one of your valid badges.")
+            )
+        return Upserted(external_badge=None, created=False)
+    existing = (
+        ExternalBadge.objects.select_for_update()
+        .filter(owner=user, credential__id=identifier)
+        .first()
+        if identifier
+        else None
+    )
+    if existing is not None and _issuer_id(existing.credential) == issuer:
+        return Upserted(_keep(existing, data=data, raw=raw, report=report), created=False)
+    return Upserted(_keep(ExternalBadge(owner=user), data=data, raw=raw, report=report), True)
 
 
 @transaction.atomic

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "rest_framework",
     "drf_spectacular",
+    "oauth2_provider",
     "accounts",
     "issuers",
     "privacy",
@@ -207,6 +208,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "notifications-sweep": {"task": "badges.tasks.sweep_notifications", "schedule": 300.0},
     "bulk-awards-sweep": {"task": "badges.tasks.sweep_bulk_awards", "schedule": 600.0},
     "bulk-awards-purge": {"task": "badges.tasks.purge_bulk_awards", "schedule": 24 * 3600.0},
+    "oauth-clear-expired-tokens": {"task": "api.tasks.clear_expired_tokens", "schedule": 3600.0},
 }
 
 # Privacy retention: how long exports stay downloadable, how long awards that never became
@@ -249,6 +251,36 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
+}
+
+# The 1EdTech Open Badges 3.0 API: an OAuth 2.0 authorization server (django-oauth-toolkit)
+# for wallets and other hosts that a student lets read or add their credentials.
+OB3_API_TERMS_URL = env_str("OB3_API_TERMS_URL", "") or ""
+OB3_API_PRIVACY_URL = env_str("OB3_API_PRIVACY_URL", "") or ""
+OB3_API_ACCESS_TOKEN_SECONDS = env_int("OB3_API_ACCESS_TOKEN_SECONDS", 3600)
+OB3_API_REFRESH_TOKEN_DAYS = env_int("OB3_API_REFRESH_TOKEN_DAYS", 180)
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER = {
+    "SCOPES_BACKEND_CLASS": "api.ob3.scopes.RegisteredScopes",
+    "PKCE_REQUIRED": True,
+    "ACCESS_TOKEN_EXPIRE_SECONDS": OB3_API_ACCESS_TOKEN_SECONDS,
+    # The recommended lifetime of the 1EdTech security framework; used once.
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 600,
+    # A refresh token unused this long is cleared (by the periodic job) and the student
+    # is asked again; each use rotates it, and a reused one revokes its whole family.
+    "REFRESH_TOKEN_EXPIRE_SECONDS": OB3_API_REFRESH_TOKEN_DAYS * 24 * 3600,
+    "ROTATE_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "REQUEST_APPROVAL_PROMPT": "force",
+    # The Open Badges API allows https redirect URIs only (checked again at registration).
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
+    # RFC 9700 (OAuth 2.0 security best current practice): S256 only, tokens hashed at rest,
+    # never in a query string, no implicit or password grant.
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
 }
 
 # Security headers; HTTPS-only settings follow SITE_URL.

@@ -4,6 +4,9 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from api.ob3 import urls as ob3_urls
+from api.ob3 import views as ob3_views
+
 from . import views
 
 admin.site.site_header = _("edubadges platform administration")
@@ -20,6 +23,14 @@ urlpatterns = [
     path("student/", include("students.urls")),
     path("backpack/", include("backpack.urls")),
     path("api/v1/", include("api.urls")),
+    path("ims/ob/v3p0/", include((ob3_urls.api_patterns, "ob3"))),
+    path("oauth/", include((ob3_urls.oauth_patterns, "oauth"))),
+    path(
+        ".well-known/oauth-authorization-server",
+        ob3_views.authorization_server_metadata,
+        name="oauth_metadata",
+    ),
+    path("apps/", include((ob3_urls.app_patterns, "apps"))),
     path("staff/", include("api.staff_urls")),
     path("", include("public.urls")),
 ]

@@ -24,6 +24,8 @@
   objects it changed. Both run inside privacy's transaction.
 - ``purge`` removes data past its retention period and returns how many rows went; it must
   be idempotent and safe to run concurrently (claim rows with ``skip_locked``).
+- ``panel`` (optional) returns what the student's privacy page shows for the app, as
+  ``(template name, context)``, or ``None`` when there is nothing to show.
 - ``related_types`` (optional) lists the (institution id, badge type) pairs the app holds
   data of ``user`` for, so that the student's privacy page offers objection and withdrawal
   there even without a recorded answer (a badge issued directly on award).
@@ -47,6 +49,7 @@ WithdrawalDescriber = Callable[[AbstractBaseUser, Institution, str], list[str]]
 Withdrawer = Callable[[AbstractBaseUser, Institution, str], int]
 Purger = Callable[[datetime], int]
 RelatedTypes = Callable[[AbstractBaseUser], Iterable[tuple[int, str]]]
+Panel = Callable[[AbstractBaseUser], tuple[str, dict[str, Any]] | None]
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,7 @@ class PersonalDataHandler:
     purge: Purger | None = None
     personal_data: Sequence[str] = field(default_factory=tuple)
     related_types: RelatedTypes | None = None
+    panel: Panel | None = None
 
 
 _handlers: dict[str, PersonalDataHandler] = {}
@@ -74,6 +78,7 @@ def register(
     purge: Purger | None = None,
     personal_data: Sequence[str] = (),
     related_types: RelatedTypes | None = None,
+    panel: Panel | None = None,
 ) -> PersonalDataHandler:
     """Register (or replace) the handler called ``name``."""
     if not name.isidentifier():
@@ -87,6 +92,7 @@ def register(
         purge=purge,
         personal_data=tuple(personal_data),
         related_types=related_types,
+        panel=panel,
     )
     _handlers[name] = handler
     return handler

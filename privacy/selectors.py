@@ -147,6 +147,22 @@ def student_audit_entries(user) -> list[PrivacyAuditEntry]:
 
 
 @dataclass(frozen=True)
+class Panel:
+    """A section that another app adds to the student's privacy page."""
+
+    template: str
+    context: dict
+
+
+def student_panels(user) -> list[Panel]:
+    panels = []
+    for handler in registry.handlers():
+        if handler.panel is not None and (shown := handler.panel(user)) is not None:
+            panels.append(Panel(template=shown[0], context=shown[1]))
+    return panels
+
+
+@dataclass(frozen=True)
 class RegisterRow:
     """One line of the processing register (GDPR art. 30) of an institution."""
 

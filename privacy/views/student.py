@@ -50,6 +50,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "objections": selectors.student_objections(user),
             "exports": selectors.student_exports(user),
             "entries": selectors.student_audit_entries(user)[:50],
+            "panels": selectors.student_panels(user),
         },
     )
 
