@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -240,14 +241,14 @@ def external_badge_upsert(*, user, data: bytes | str, formats: tuple[str, ...]) 
                 _("This badge was issued on this portal, but it is not one of your valid badges.")
             )
         return Upserted(external_badge=None, created=False)
-    existing = (
-        ExternalBadge.objects.select_for_update()
-        .filter(owner=user, credential__id=identifier)
-        .first()
-        if identifier
-        else None
+    # Serialises a student's upserts, so that two copies of one new credential sent at once
+    # are kept once.
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+    same_id = ExternalBadge.objects.filter(owner=user, credential__id=identifier)
+    existing = next(
+        (badge for badge in same_id if identifier and _issuer_id(badge.credential) == issuer), None
     )
-    if existing is not None and _issuer_id(existing.credential) == issuer:
+    if existing is not None:
         return Upserted(_keep(existing, data=data, raw=raw, report=report), created=False)
     return Upserted(_keep(ExternalBadge(owner=user), data=data, raw=raw, report=report), True)
 

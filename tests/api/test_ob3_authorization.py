@@ -70,9 +70,10 @@ def test_discovery_refuses_other_methods_as_imsx_status_info(client):
     response = client.post(reverse("ob3:discovery"))
     assert response.status_code == 405
     assert response.json()["imsx_codeMajor"] == "failure"
-    assert response.json()["imsx_codeMinor"]["imsx_codeMinorField"][0][
-        "imsx_codeMinorFieldValue"
-    ] == "not_allowed"
+    assert (
+        response.json()["imsx_codeMinor"]["imsx_codeMinorField"][0]["imsx_codeMinorFieldValue"]
+        == "not_allowed"
+    )
 
 
 def test_the_terms_and_privacy_page_is_public(client):
