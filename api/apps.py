@@ -7,6 +7,14 @@ class ApiConfig(AppConfig):
     verbose_name = _("APIs for learning and student information systems, wallets and hosts")
 
     def ready(self) -> None:
+        from issuers.audit import register_labels
+
         from .privacy_handlers import register
 
         register()
+        register_labels(
+            {
+                "api_client_create": _("API client created"),
+                "api_client_revoke": _("API client revoked"),
+            }
+        )

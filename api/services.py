@@ -11,10 +11,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from issuers.audit import audit_log
 from issuers.models import Institution, Issuer, Membership
 from issuers.permissions import Action, has_perm
 from issuers.roles import Role
-from issuers.services import audit_log
 
 from .models import ApiClient, hash_token
 

@@ -7,8 +7,12 @@ class BadgesConfig(AppConfig):
     verbose_name = _("Badges")
 
     def ready(self) -> None:
+        from issuers.audit import register_labels
+
         from . import privacy_handlers
         from .awarding import privacy as awarding_privacy
+        from .awarding.audit import ACTION_LABELS
 
         privacy_handlers.register()
         awarding_privacy.register()
+        register_labels(ACTION_LABELS)

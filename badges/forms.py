@@ -11,10 +11,10 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
+from issuers.audit import label as audit_label
 from issuers.badge_types import BadgeType
 
 from .awarding import bulk as bulk_rules
-from .awarding.audit import ACTION_LABELS
 from .choices import EqfLevel, Language
 from .models import BadgeClass, BulkAward
 
@@ -337,6 +337,6 @@ class AuditFilterForm(forms.Form):
     def __init__(self, *args, actions, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["action"].choices = [("", _("Everything"))] + sorted(
-            ((action, str(ACTION_LABELS.get(action, action))) for action in actions),
+            ((action, audit_label(action)) for action in actions),
             key=lambda choice: choice[1],
         )

@@ -24,8 +24,8 @@ from badge_credentials import baking, data_integrity, hashing, jws, vc_jwt
 from badge_credentials.contexts import document_loader
 from badge_credentials.extension import extension_documents
 from issuers import signing
+from issuers.audit import audit_log
 from issuers.permissions import Action, has_perm
-from issuers.services import audit_log
 
 from . import credentials, links
 from .models import Assertion, BadgeClass

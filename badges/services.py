@@ -6,9 +6,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from issuers.audit import audit_log
 from issuers.models import Issuer
 from issuers.permissions import Action, has_perm
-from issuers.services import audit_log
 
 from .models import Alignment, BadgeClass
 

@@ -179,8 +179,9 @@ class InvitationAdmin(admin.ModelAdmin):
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "institution", "actor", "action", "summary"]
+    list_display = ["created_at", "institution", "actor", "label", "summary", "chain", "sequence"]
     list_filter = ["action", "institution"]
+    list_select_related = ["institution", "actor"]
     search_fields = ["summary", "actor__email"]
 
     def has_add_permission(self, request) -> bool:

@@ -391,28 +391,81 @@ class Invitation(models.Model):
 
 
 class AuditEntry(models.Model):
-    """Who changed what in an institution, written in the same transaction as the change."""
+    """Who changed what, written in the same transaction as the change, through
+    ``issuers.audit.audit_log`` only.
+
+    Entries form a hash chain per institution (``chain``; one more for the platform):
+    ``entry_hash`` covers the previous entry's hash, the fields below and ``personal_digest``,
+    a salted digest of the fields that may name a person (summary, object id, data). Erasure
+    replaces those fields and forgets the salt; the chain still verifies over the digest.
+    """
 
     institution = models.ForeignKey(
         Institution, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_entries"
     )
+    # Accounts in the trail are anonymised on erasure, never deleted: the chain covers them.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="audit_entries_about",
+        help_text=_("The person the entry is about (a student's consent, export or erasure)."),
     )
     action = models.CharField(max_length=64)
-    object_type = models.CharField(max_length=64)
-    object_id = models.CharField(max_length=64)
+    object_type = models.CharField(max_length=64, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    badge_type = models.CharField(max_length=32, choices=BadgeType.choices, blank=True)
     summary = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    chain = models.CharField(max_length=32)
+    sequence = models.PositiveBigIntegerField()
+    previous_hash = models.CharField(max_length=64, blank=True)
+    personal_salt = models.CharField(max_length=32, blank=True)
+    personal_digest = models.CharField(max_length=64)
+    entry_hash = models.CharField(max_length=64)
 
     class Meta:
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit entries")
         ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "sequence"], name="one_entry_per_link")
+        ]
+        indexes = [models.Index(fields=["subject", "created_at"], name="audit_entry_subject")]
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"
+
+    @property
+    def label(self) -> str:
+        from .audit import label
+
+        return label(self.action)
+
+    @property
+    def is_redacted(self) -> bool:
+        return not self.personal_salt
+
+
+class AuditChain(models.Model):
+    """The head of one chain of audit entries; writers lock it, so the chain never forks."""
+
+    key = models.CharField(max_length=32, unique=True)
+    length = models.PositiveBigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("audit chain")
+        verbose_name_plural = _("audit chains")
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.length})"
 
 
 class SigningKey(models.Model):

@@ -13,39 +13,12 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from .models import AuditEntry, Faculty, Institution, Invitation, Issuer, Membership
+from .audit import audit_log
+from .models import Faculty, Institution, Invitation, Issuer, Membership
 from .permissions import Action, has_perm, institution_of
 from .roles import Role
 
 INVITATION_VALIDITY = timedelta(days=14)
-
-
-def audit_log(
-    *,
-    actor,
-    action: str,
-    obj,
-    summary: str = "",
-    data: dict | None = None,
-    institution: Institution | None = None,
-) -> AuditEntry:
-    """Record a change; call inside the transaction that makes it."""
-    return AuditEntry.objects.create(
-        institution=institution if institution is not None else _safe_institution(obj),
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-        action=action,
-        object_type=obj._meta.label,
-        object_id=str(obj.pk),
-        summary=summary or str(obj),
-        data=data or {},
-    )
-
-
-def _safe_institution(obj) -> Institution | None:
-    try:
-        return institution_of(obj)
-    except TypeError:
-        return None
 
 
 def _require(user, action: Action, obj) -> None:

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from badge_credentials import keys as key_library
 
+from .audit import audit_log
 from .models import Issuer, SigningKey
 
 
@@ -56,8 +57,6 @@ def signing_keys_ensure(*, issuer: Issuer) -> dict[str, SigningKey]:
 @transaction.atomic
 def signing_keys_rotate(*, actor, issuer: Issuer) -> dict[str, SigningKey]:
     """Retire the issuer's active keys and create new ones; retired keys stay published."""
-    from .services import audit_log
-
     now = timezone.now()
     retired = list(
         SigningKey.objects.select_for_update().filter(issuer=issuer, retired_at__isnull=True)

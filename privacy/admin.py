@@ -7,7 +7,6 @@ from .models import (
     ConsentRecord,
     DataExport,
     Objection,
-    PrivacyAuditEntry,
     PrivacyPolicy,
     PrivacyStatement,
 )
@@ -104,11 +103,3 @@ class DataExportAdmin(ReadOnlyAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("content")
-
-
-@admin.register(PrivacyAuditEntry)
-class PrivacyAuditEntryAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "action", "institution", "badge_type", "subject", "actor"]
-    list_filter = ["action", "badge_type", "institution"]
-    list_select_related = ["institution", "subject", "actor"]
-    date_hierarchy = "created_at"

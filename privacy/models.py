@@ -6,8 +6,8 @@
 - ``Objection``: an objection (GDPR art. 21) where the basis is public task or legitimate
   interest;
 - ``DataExport``: a student's download of all their personal data;
-- ``PrivacyAuditEntry``: every consent, acknowledgement, withdrawal, objection, export and
-  erasure, written in the same transaction.
+- ``PrivacyAction``: every consent, acknowledgement, withdrawal, objection, export and
+  erasure is an entry of the audit trail (``issuers.audit``), written in the same transaction.
 
 Apps that hold personal data plug in through ``privacy.registry``; this app imports none of
 them.
@@ -351,61 +351,19 @@ class DataExport(models.Model):
         return self.status in (self.Status.PENDING, self.Status.BUILDING)
 
 
-class PrivacyAuditEntryQuerySet(models.QuerySet["PrivacyAuditEntry"]):
-    def for_institution(self, institution: Institution) -> PrivacyAuditEntryQuerySet:
-        return self.filter(institution=institution)
+class PrivacyAction(models.TextChoices):
+    """The privacy events of the audit trail (``issuers.AuditEntry``), about ``subject``.
+    Their details hold counts, codes and the statement version, never names or addresses."""
 
-
-class PrivacyAuditEntry(models.Model):
-    """One privacy-relevant event. Holds no free text, so it never keeps a name or an email
-    address of its own: who it concerns is the ``subject`` link, which account erasure
-    anonymises."""
-
-    class Action(models.TextChoices):
-        CONSENT_GIVEN = "consent_given", _("Consent given")
-        ACKNOWLEDGED = "acknowledged", _("Statement acknowledged")
-        CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent withdrawn")
-        OBJECTION_MADE = "objection_made", _("Objection made")
-        OBJECTION_NOTIFIED = "objection_notified", _("Institution told of objection")
-        EXPORT_REQUESTED = "export_requested", _("Data export requested")
-        EXPORT_READY = "export_ready", _("Data export ready")
-        EXPORT_DOWNLOADED = "export_downloaded", _("Data export downloaded")
-        ACCOUNT_ERASED = "account_erased", _("Account erased")
-        POLICY_SAVED = "policy_saved", _("Legal basis saved")
-        STATEMENT_PUBLISHED = "statement_published", _("Privacy statement published")
-        RETENTION_PURGE = "retention_purge", _("Retention: data removed")
-
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-    action = models.CharField(max_length=32, choices=Action.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    subject = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="privacy_audit_entries",
-    )
-    institution = models.ForeignKey(
-        Institution,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="privacy_audit_entries",
-    )
-    badge_type = models.CharField(max_length=32, choices=BadgeType.choices, blank=True)
-    statement = models.ForeignKey(
-        PrivacyStatement, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    data = models.JSONField(default=dict, blank=True)
-
-    objects = PrivacyAuditEntryQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("privacy audit entry")
-        verbose_name_plural = _("privacy audit log")
-        ordering = ["-created_at", "-pk"]
-
-    def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"
+    CONSENT_GIVEN = "consent_given", _("Consent given")
+    ACKNOWLEDGED = "acknowledged", _("Statement acknowledged")
+    CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent withdrawn")
+    OBJECTION_MADE = "objection_made", _("Objection made")
+    OBJECTION_NOTIFIED = "objection_notified", _("Institution told of objection")
+    EXPORT_REQUESTED = "export_requested", _("Data export requested")
+    EXPORT_READY = "export_ready", _("Data export ready")
+    EXPORT_DOWNLOADED = "export_downloaded", _("Data export downloaded")
+    ACCOUNT_ERASED = "account_erased", _("Account erased")
+    POLICY_SAVED = "policy_saved", _("Legal basis saved")
+    STATEMENT_PUBLISHED = "statement_published", _("Privacy statement published")
+    RETENTION_PURGE = "retention_purge", _("Retention: data removed")

@@ -9,14 +9,14 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from issuers.badge_types import BadgeType
-from issuers.models import Institution
+from issuers.models import AuditEntry, Institution
 
 from . import registry
 from .models import (
     ConsentRecord,
     DataExport,
     Objection,
-    PrivacyAuditEntry,
+    PrivacyAction,
     PrivacyPolicy,
     PrivacyStatement,
     RecordKind,
@@ -140,9 +140,11 @@ def student_exports(user) -> list[DataExport]:
     return list(DataExport.objects.filter(user=user).defer("content")[:10])
 
 
-def student_audit_entries(user) -> list[PrivacyAuditEntry]:
+def student_audit_entries(user) -> list[AuditEntry]:
     return list(
-        PrivacyAuditEntry.objects.filter(subject=user).select_related("institution", "statement")
+        AuditEntry.objects.filter(subject=user, action__in=PrivacyAction.values).select_related(
+            "institution"
+        )
     )
 
 

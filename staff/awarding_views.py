@@ -25,9 +25,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from badges.awarding import (
-    audit as awarding_audit,
-)
-from badges.awarding import (
     awards as award_services,
 )
 from badges.awarding import (
@@ -275,7 +272,7 @@ def award_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "withdraw_form": WithdrawForm(),
             "notifications": award.notifications.all(),
             "entries": [
-                (entry, awarding_audit.label(entry.action))
+                (entry, entry.label)
                 for entry in AuditEntry.objects.filter(
                     object_type="badges.Award", object_id=str(award.pk)
                 ).select_related("actor")
@@ -681,7 +678,7 @@ def audit_log(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": [
                 (
                     entry,
-                    awarding_audit.label(entry.action),
+                    entry.label,
                     recipients.get(entry.object_id, "")
                     if entry.object_type == "badges.Award"
                     else "",
@@ -707,7 +704,7 @@ def _audit_csv(institution: Institution, entries) -> StreamingHttpResponse:
                 [
                     safe(timezone.localtime(entry.created_at).isoformat()),
                     safe(entry.actor.email if entry.actor else ""),
-                    safe(awarding_audit.label(entry.action)),
+                    safe(entry.label),
                     safe(f"{entry.object_type}#{entry.object_id}"),
                     safe(entry.summary),
                     safe(json.dumps(entry.data, ensure_ascii=False) if entry.data else ""),

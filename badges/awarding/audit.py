@@ -1,4 +1,4 @@
-"""The awarding entries of the institution's audit trail (``issuers.AuditEntry``).
+"""What the awarding entries of the audit trail are called (written by ``issuers.audit``).
 
 Entries name the badge and the object, never the recipient: the trail outlives erasure of a
 student's account, so it must hold nothing that identifies them. The staff audit page looks
@@ -7,12 +7,7 @@ the recipient up live, as long as the award exists.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from django.utils.translation import gettext_lazy as _
-
-from issuers.models import AuditEntry, Institution
-from issuers.services import audit_log
 
 ACTION_LABELS = {
     "award_create": _("Badge awarded"),
@@ -37,59 +32,8 @@ ACTION_LABELS = {
     "assertion_expire": _("Badge expired"),
     "badge_class_create": _("Badge defined"),
     "badge_class_update": _("Badge changed"),
-    "institution_update": _("Institution changed"),
-    "faculty_create": _("Faculty created"),
-    "faculty_update": _("Faculty changed"),
-    "issuer_create": _("Issuer created"),
-    "issuer_update": _("Issuer changed"),
-    "membership_grant": _("Role granted"),
-    "membership_revoke": _("Role removed"),
-    "invitation_create": _("Invitation sent"),
-    "invitation_accept": _("Invitation accepted"),
 }
-
-
-def label(action: str) -> str:
-    return str(ACTION_LABELS.get(action, action))
 
 
 def award_summary(award) -> str:
     return f"{award.badge_class} · award {award.public_id}"
-
-
-def log(*, actor, action: str, obj, institution: Institution, summary: str, data=None) -> None:
-    audit_log(
-        actor=actor,
-        action=action,
-        obj=obj,
-        institution=institution,
-        summary=summary,
-        data=data or {},
-    )
-
-
-def log_many(
-    *,
-    actor,
-    action: str,
-    objects: Iterable,
-    institution: Institution,
-    summary,
-    data=None,
-) -> int:
-    """One entry per object in a single INSERT, for batches (bulk awards, expiry runs).
-    Call inside the transaction that makes the change. ``summary`` maps an object to text."""
-    entries = [
-        AuditEntry(
-            institution=institution,
-            actor=actor if getattr(actor, "is_authenticated", False) else None,
-            action=action,
-            object_type=obj._meta.label,
-            object_id=str(obj.pk),
-            summary=summary(obj),
-            data=data or {},
-        )
-        for obj in objects
-    ]
-    AuditEntry.objects.bulk_create(entries, batch_size=500)
-    return len(entries)

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from issuers.audit import audit_log
 from issuers.permissions import Action, has_perm
 from privacy.models import PrivacyPolicy
 
@@ -196,7 +197,7 @@ def award_create(
         _mark_offered(award, now)
     award.save()
     institution = badge_class.issuer.faculty.institution
-    audit.log(
+    audit_log(
         actor=actor,
         action="award_schedule" if scheduled_for else "award_create",
         obj=award,
@@ -205,7 +206,7 @@ def award_create(
         data={"scheduled_for": scheduled_for.isoformat()} if scheduled_for else {},
     )
     if missing:
-        audit.log(
+        audit_log(
             actor=actor,
             action="prerequisites_override",
             obj=award,
@@ -260,7 +261,7 @@ def issue_award(*, award: Award, actor, recipient: Recipient, direct: bool) -> N
         check_permission=False,
     )
     if direct:
-        audit.log(
+        audit_log(
             actor=actor,
             action="award_issue_direct",
             obj=award,
@@ -293,7 +294,7 @@ def award_withdraw(*, actor, award: Award, reason: str = "") -> Award:
     locked.decided_at = timezone.now()
     locked.withdrawal_reason = reason.strip()
     locked.save(update_fields=["status", "decided_at", "withdrawal_reason"])
-    audit.log(
+    audit_log(
         actor=actor,
         action="award_withdraw",
         obj=locked,
@@ -366,7 +367,7 @@ def _release(award: Award, now: datetime) -> None:
         award.decided_at = now
         award.withdrawal_reason = " ".join(error.messages)
         award.save(update_fields=["status", "decided_at", "withdrawal_reason"])
-        audit.log(
+        audit_log(
             actor=None,
             action="award_withdraw",
             obj=award,
@@ -377,7 +378,7 @@ def _release(award: Award, now: datetime) -> None:
         return
     _mark_offered(award, now)
     award.save(update_fields=["status", "offered_at", "expires_at"])
-    audit.log(
+    audit_log(
         actor=None,
         action="award_release",
         obj=award,
@@ -459,7 +460,7 @@ def awards_expire(*, now: datetime | None = None) -> int:
                     award.badge_class.issuer.faculty.institution_id, []
                 ).append(award)
             for group in by_institution.values():
-                audit.log_many(
+                audit_log(
                     actor=None,
                     action="award_expire",
                     objects=group,

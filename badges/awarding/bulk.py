@@ -36,6 +36,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from issuers.audit import audit_log
 from issuers.permissions import Action, has_perm
 
 from ..models import Award, BadgeClass, BulkAward, BulkAwardRow
@@ -611,7 +612,7 @@ def bulk_award_start(*, actor, bulk: BulkAward, skip_errors: bool = False) -> Bu
     bulk.status = BulkAward.Status.QUEUED
     bulk.source = ""  # the staged lines are all that is needed from now on
     bulk.save(update_fields=["status", "source", "updated_at"])
-    audit.log(
+    audit_log(
         actor=actor,
         action="bulk_award_start",
         obj=bulk,
@@ -642,7 +643,7 @@ def bulk_award_cancel(*, actor, bulk: BulkAward) -> BulkAward:
     bulk.source = ""
     bulk.save(update_fields=["status", "finished_at", "source", "updated_at"])
     if was_running:
-        audit.log(
+        audit_log(
             actor=actor,
             action="bulk_award_cancel",
             obj=bulk,
@@ -696,7 +697,7 @@ def bulk_award_process(*, bulk_id: int) -> bool:
             bulk = BulkAward.objects.select_related(
                 "badge_class__issuer__faculty__institution"
             ).get(pk=bulk_id)
-            audit.log(
+            audit_log(
                 actor=None,
                 action="bulk_award_finish",
                 obj=bulk,
@@ -822,7 +823,7 @@ def _award_rows(bulk: BulkAward, rows: list[BulkAwardRow]) -> tuple[int, int]:
         row.award = award
     BulkAwardRow.objects.bulk_update(rows, ["status", "award", "errors"], batch_size=500)
     actor = bulk.created_by
-    audit.log_many(
+    audit_log(
         actor=actor,
         action="award_schedule" if scheduled else "award_create",
         objects=awards,
@@ -832,7 +833,7 @@ def _award_rows(bulk: BulkAward, rows: list[BulkAwardRow]) -> tuple[int, int]:
     )
     overridden = [award for award in awards if award.prerequisites_overridden]
     if overridden:
-        audit.log_many(
+        audit_log(
             actor=actor,
             action="prerequisites_override",
             objects=overridden,

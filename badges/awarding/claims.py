@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from issuers.audit import audit_log
 from privacy.services import has_valid_consent
 
 from ..models import Award
@@ -90,7 +91,7 @@ def award_claim(*, user, award: Award) -> Award:
     if holds(badge_class, recipient):
         raise ValidationError(_("You already hold this badge."))
     issue_award(award=locked, actor=user, recipient=recipient, direct=False)
-    audit.log(
+    audit_log(
         actor=user,
         action="award_claim",
         obj=locked,
@@ -114,7 +115,7 @@ def award_decline(*, user, award: Award) -> Award:
     locked.recipient = user
     locked.decided_at = timezone.now()
     locked.save(update_fields=["status", "recipient", "decided_at"])
-    audit.log(
+    audit_log(
         actor=user,
         action="award_decline",
         obj=locked,

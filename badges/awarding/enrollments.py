@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from issuers.audit import audit_log
 from issuers.permissions import Action, has_perm
 from privacy.services import has_valid_consent
 
@@ -100,7 +101,7 @@ def enrollment_request(
         narrative=narrative.strip(),
         evidence_url=evidence_url.strip(),
     )
-    audit.log(
+    audit_log(
         actor=user,
         action="enrollment_request",
         obj=enrollment,
@@ -123,7 +124,7 @@ def enrollment_withdraw(*, user, enrollment: Enrollment) -> Enrollment:
     locked.status = Enrollment.Status.WITHDRAWN
     locked.decided_at = timezone.now()
     locked.save(update_fields=["status", "decided_at"])
-    audit.log(
+    audit_log(
         actor=user,
         action="enrollment_withdraw",
         obj=locked,
@@ -198,7 +199,7 @@ def enrollment_approve(
     locked.decided_by = actor
     locked.decided_at = now
     locked.save(update_fields=["status", "decided_by", "decided_at"])
-    audit.log(
+    audit_log(
         actor=actor,
         action="enrollment_approve",
         obj=locked,
@@ -207,7 +208,7 @@ def enrollment_approve(
         data={"award": str(award.public_id)},
     )
     if missing:
-        audit.log(
+        audit_log(
             actor=actor,
             action="prerequisites_override",
             obj=award,
@@ -262,7 +263,7 @@ def enrollment_deny(*, actor, enrollment: Enrollment, reason: str) -> Enrollment
     locked.decided_by = actor
     locked.decided_at = timezone.now()
     locked.save(update_fields=["status", "denial_reason", "decided_by", "decided_at"])
-    audit.log(
+    audit_log(
         actor=actor,
         action="enrollment_deny",
         obj=locked,

@@ -17,9 +17,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from issuers.audit import audit_log
+
 from .. import issuing
 from ..models import Assertion
-from . import audit
 from .notifications import Kind, notification_queue
 
 BATCH_SIZE = 500
@@ -65,7 +66,7 @@ def assertions_expire(*, now: datetime | None = None) -> int:
             for assertion in Assertion.objects.filter(pk__in=ids).select_related(
                 "badge_class__issuer__faculty__institution"
             ):
-                audit.log(
+                audit_log(
                     actor=None,
                     action="assertion_expire",
                     obj=assertion,

@@ -22,7 +22,6 @@ retention_purge_awards, retention_purge_exports, retention_purge_invitations,
 data_exports_requeue.
 """
 
-from ._audit import privacy_log
 from .consent import (
     ConsentNeed,
     ConsentRequirement,
@@ -68,7 +67,6 @@ __all__ = [
     "has_valid_consent",
     "objection_notify",
     "objection_record",
-    "privacy_log",
     "privacy_policy_save",
     "privacy_statement_publish",
     "retention_purge_awards",

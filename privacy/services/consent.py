@@ -31,6 +31,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from issuers.audit import audit_log
 from issuers.badge_types import BadgeType
 from issuers.models import Institution, Issuer
 from issuers.roles import Role
@@ -40,12 +41,11 @@ from ..models import (
     ConsentRecord,
     LegalBasis,
     Objection,
-    PrivacyAuditEntry,
+    PrivacyAction,
     PrivacyPolicy,
     PrivacyStatement,
     RecordKind,
 )
-from ._audit import privacy_log
 
 logger = logging.getLogger(__name__)
 
@@ -204,17 +204,18 @@ def consent_record(*, user, statement: PrivacyStatement, agreed: bool) -> Consen
         legal_basis=policy.legal_basis,
         kind=kind,
     )
-    privacy_log(
+    audit_log(
         action=(
-            PrivacyAuditEntry.Action.CONSENT_GIVEN
+            PrivacyAction.CONSENT_GIVEN
             if kind == RecordKind.CONSENT
-            else PrivacyAuditEntry.Action.ACKNOWLEDGED
+            else PrivacyAction.ACKNOWLEDGED
         ),
         actor=user,
         subject=user,
+        obj=statement,
         institution=policy.institution,
         badge_type=policy.badge_type,
-        statement=statement,
+        summary="",
         data={"version": statement.version, "legal_basis": policy.legal_basis},
     )
     return record
@@ -258,14 +259,19 @@ def consent_withdraw(*, user, institution: Institution, badge_type: str) -> int:
         handler.name: handler.withdraw(user, institution, badge_type)
         for handler in registry.handlers()
     }
-    privacy_log(
-        action=PrivacyAuditEntry.Action.CONSENT_WITHDRAWN,
+    audit_log(
+        action=PrivacyAction.CONSENT_WITHDRAWN,
         actor=user,
         subject=user,
+        obj=records[0].statement,
         institution=institution,
         badge_type=badge_type,
-        statement=records[0].statement,
-        data={"records": len(records), "changed": changed},
+        summary="",
+        data={
+            "version": records[0].statement.version,
+            "records": len(records),
+            "changed": changed,
+        },
     )
     return sum(changed.values())
 
@@ -295,14 +301,15 @@ def objection_record(
         legal_basis=policy.legal_basis,
         reason=reason.strip(),
     )
-    privacy_log(
-        action=PrivacyAuditEntry.Action.OBJECTION_MADE,
+    audit_log(
+        action=PrivacyAction.OBJECTION_MADE,
         actor=user,
         subject=user,
+        obj=objection,
         institution=institution,
         badge_type=badge_type,
-        statement=statement,
-        data={"objection": objection.pk, "legal_basis": policy.legal_basis},
+        summary="",
+        data={"version": statement.version, "legal_basis": policy.legal_basis},
     )
     from ..tasks import notify_objection
 
@@ -364,12 +371,14 @@ def objection_notify(*, objection_id: int) -> int:
             pk=objection.pk, institution_notified_at__isnull=True
         ).update(institution_notified_at=timezone.now())
         if told:
-            privacy_log(
-                action=PrivacyAuditEntry.Action.OBJECTION_NOTIFIED,
+            audit_log(
+                action=PrivacyAction.OBJECTION_NOTIFIED,
+                actor=None,
                 subject=objection.user,
+                obj=objection,
                 institution=objection.institution,
                 badge_type=objection.badge_type,
-                statement=objection.statement,
-                data={"objection": objection.pk, "recipients": len(recipients)},
+                summary="",
+                data={"version": objection.statement.version, "recipients": len(recipients)},
             )
     return len(recipients)

@@ -19,11 +19,11 @@ from django.db import models, transaction
 from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 
+from issuers.audit import audit_log, audit_redact
 from issuers.models import AuditEntry, Invitation, Membership
 
 from .. import registry
-from ..models import DataExport, Objection, PrivacyAuditEntry
-from ._audit import privacy_log
+from ..models import DataExport, Objection, PrivacyAction
 
 ERASED_EMAIL_DOMAIN = "erased.invalid"
 ERASED = "[erased]"
@@ -47,16 +47,6 @@ def _scrub(text: str, identifiers: list[str]) -> str:
     return text
 
 
-def _scrub_json(value, identifiers: list[str]):
-    if isinstance(value, str):
-        return _scrub(value, identifiers)
-    if isinstance(value, list):
-        return [_scrub_json(item, identifiers) for item in value]
-    if isinstance(value, dict):
-        return {key: _scrub_json(item, identifiers) for key, item in value.items()}
-    return value
-
-
 def _mentions(identifiers: list[str], *fields: str) -> models.Q:
     query = models.Q()
     for identifier in identifiers:
@@ -67,15 +57,11 @@ def _mentions(identifiers: list[str], *fields: str) -> models.Q:
 
 def _scrub_staff_audit_log(identifiers: list[str]) -> None:
     """Staff actions on this person (a role granted to their address) name them in the
-    summary; keep the action, drop the name."""
+    summary; keep the action, drop the name. The trail stays verifiable (``audit_redact``)."""
     entries = AuditEntry.objects.annotate(data_text=Cast("data", models.TextField())).filter(
         _mentions(identifiers, "summary", "object_id", "data_text")
     )
-    for entry in entries:
-        entry.summary = _scrub(entry.summary, identifiers)
-        entry.object_id = _scrub(entry.object_id, identifiers)
-        entry.data = _scrub_json(entry.data, identifiers)
-        entry.save(update_fields=["summary", "object_id", "data"])
+    audit_redact(entries=entries, replace=lambda text: _scrub(text, identifiers))
 
 
 def _scrub_admin_log(identifiers: list[str]) -> None:
@@ -139,9 +125,11 @@ def account_erase(*, actor, user) -> None:
     _erase_email_addresses(user, email)
     _anonymise_account(user)
 
-    privacy_log(
-        action=PrivacyAuditEntry.Action.ACCOUNT_ERASED,
+    audit_log(
+        action=PrivacyAction.ACCOUNT_ERASED,
         actor=None if actor.pk == user.pk else actor,
         subject=user,
+        obj=user,
+        summary="",
         data={"by": "self" if actor.pk == user.pk else "platform_admin"},
     )

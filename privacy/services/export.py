@@ -26,9 +26,11 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from issuers.audit import audit_log
+from issuers.models import AuditEntry
+
 from .. import registry
-from ..models import ConsentRecord, DataExport, Objection, PrivacyAuditEntry
-from ._audit import privacy_log
+from ..models import ConsentRecord, DataExport, Objection, PrivacyAction
 
 logger = logging.getLogger(__name__)
 
@@ -55,10 +57,12 @@ def data_export_request(*, user) -> DataExport:
     if in_progress is not None:
         return in_progress
     export = DataExport.objects.create(user=user)
-    privacy_log(
-        action=PrivacyAuditEntry.Action.EXPORT_REQUESTED,
+    audit_log(
+        action=PrivacyAction.EXPORT_REQUESTED,
         actor=user,
         subject=user,
+        obj=export,
+        summary="",
         data={"export": str(export.public_id)},
     )
     from ..tasks import build_data_export
@@ -96,9 +100,12 @@ def data_export_build(*, export_id: int) -> bool:
         )
         if not done:  # erased or purged while it was being built
             return False
-        privacy_log(
-            action=PrivacyAuditEntry.Action.EXPORT_READY,
+        audit_log(
+            action=PrivacyAction.EXPORT_READY,
+            actor=None,
             subject=export.user,
+            obj=export,
+            summary="",
             data={"export": str(export.public_id), "size": len(content)},
         )
         from ..tasks import notify_export_ready
@@ -124,10 +131,12 @@ def data_export_download(*, user, export: DataExport) -> bytes:
     if export.user_id != user.pk or not export.is_downloadable:
         raise PermissionDenied
     DataExport.objects.filter(pk=export.pk).update(downloaded_at=timezone.now())
-    privacy_log(
-        action=PrivacyAuditEntry.Action.EXPORT_DOWNLOADED,
+    audit_log(
+        action=PrivacyAction.EXPORT_DOWNLOADED,
         actor=user,
         subject=user,
+        obj=export,
+        summary="",
         data={"export": str(export.public_id)},
     )
     content = DataExport.objects.values_list("content", flat=True).get(pk=export.pk)
@@ -195,11 +204,11 @@ def _privacy_log(user) -> list[dict]:
             "action": entry.action,
             "institution": entry.institution.name if entry.institution else None,
             "badge_type": entry.badge_type,
-            "statement_version": entry.statement.version if entry.statement else None,
+            "statement_version": entry.data.get("version"),
         }
-        for entry in PrivacyAuditEntry.objects.filter(subject=user).select_related(
-            "institution", "statement"
-        )
+        for entry in AuditEntry.objects.filter(
+            subject=user, action__in=PrivacyAction.values
+        ).select_related("institution")
     ]
 
 

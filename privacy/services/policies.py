@@ -9,11 +9,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from issuers.audit import audit_log
 from issuers.models import Institution
 from issuers.permissions import Action, has_perm
 
-from ..models import PrivacyAuditEntry, PrivacyPolicy, PrivacyStatement
-from ._audit import privacy_log
+from ..models import PrivacyAction, PrivacyPolicy, PrivacyStatement
 
 
 def _require_admin(actor, institution: Institution) -> None:
@@ -52,10 +52,12 @@ def privacy_policy_save(
     policy.issue_directly_on_award = issue_directly_on_award
     policy.full_clean()
     policy.save()
-    privacy_log(
-        action=PrivacyAuditEntry.Action.POLICY_SAVED,
+    audit_log(
+        action=PrivacyAction.POLICY_SAVED,
         actor=actor,
+        obj=policy,
         institution=institution,
+        summary="",
         badge_type=badge_type,
         data={"legal_basis": legal_basis, "previous_legal_basis": previous_basis},
     )
@@ -106,12 +108,13 @@ def privacy_statement_publish(
     )
     statement.full_clean()
     statement.save()
-    privacy_log(
-        action=PrivacyAuditEntry.Action.STATEMENT_PUBLISHED,
+    audit_log(
+        action=PrivacyAction.STATEMENT_PUBLISHED,
         actor=actor,
+        obj=statement,
         institution=policy.institution,
         badge_type=policy.badge_type,
-        statement=statement,
+        summary="",
         data={"version": statement.version, "effective_date": effective_date.isoformat()},
     )
     return statement

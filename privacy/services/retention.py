@@ -19,11 +19,11 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
+from issuers.audit import audit_log
 from issuers.models import Invitation
 
 from .. import registry
-from ..models import DataExport, PrivacyAuditEntry
-from ._audit import privacy_log
+from ..models import DataExport, PrivacyAction
 
 BATCH_SIZE = 500
 # An export nobody picked up (a lost message) or whose worker died is queued again.
@@ -55,7 +55,7 @@ def delete_in_batches(
 
 def _log_purge(kind: str, count: int) -> None:
     if count:
-        privacy_log(action=PrivacyAuditEntry.Action.RETENTION_PURGE, data={kind: count})
+        audit_log(actor=None, action=PrivacyAction.RETENTION_PURGE, data={kind: count})
 
 
 def retention_purge_awards(*, now: datetime | None = None) -> int:

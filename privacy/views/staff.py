@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from issuers.badge_types import BadgeType
-from issuers.models import Institution
+from issuers.models import AuditEntry, Institution
 from issuers.permissions import Action, has_perm
 
 from .. import selectors, services
@@ -30,7 +30,7 @@ from ..forms import PrivacyPolicyForm, PrivacyStatementForm
 from ..models import (
     ConsentRecord,
     Objection,
-    PrivacyAuditEntry,
+    PrivacyAction,
     PrivacyPolicy,
     PrivacyStatement,
     RecordKind,
@@ -242,9 +242,9 @@ def staff_register(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def staff_audit_log(request: HttpRequest, pk: int) -> HttpResponse:
     institution = _admin_institution(request, pk)
-    entries = PrivacyAuditEntry.objects.for_institution(institution).select_related(
-        "actor", "subject", "statement"
-    )
+    entries = AuditEntry.objects.filter(
+        institution=institution, action__in=PrivacyAction.values
+    ).select_related("actor", "subject")
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     return render(
         request, "privacy/staff/audit_log.html", {"institution": institution, "page": page}

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from badges.awarding import bulk
 from badges.models import Assertion, Award, BulkAward, BulkAwardRow
+from issuers.audit import audit_log
 from issuers.models import AuditEntry
 from tests.factories import BadgeClassFactory, UserFactory
 
@@ -404,11 +405,10 @@ def test_formulas_in_an_upload_never_reach_the_report_unescaped(client, ready, a
 
 
 def test_the_audit_export_is_spreadsheet_safe_too(client, ready, admin):
-    AuditEntry.objects.create(
+    audit_log(
+        actor=None,
         institution=ready["a"]["institution"],
         action="award_withdraw",
-        object_type="badges.Award",
-        object_id="1",
         summary='=HYPERLINK("http://evil.example","x")',
         data={"reason": "+cmd"},
     )

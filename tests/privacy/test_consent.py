@@ -11,8 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from issuers.badge_types import BadgeType
+from issuers.models import AuditEntry
 from privacy import services
-from privacy.models import ConsentRecord, LegalBasis, PrivacyAuditEntry, RecordKind
+from privacy.models import ConsentRecord, LegalBasis, PrivacyAction, RecordKind
 from privacy.services import ConsentNeed
 from tests.factories import InstitutionFactory, UserFactory
 from tests.privacy.factories import next_version, policy_with_statement, record
@@ -65,19 +66,16 @@ def test_acknowledgement_is_recorded_as_such(student, campus):
     acknowledgement = services.consent_record(user=student, statement=statement, agreed=True)
     assert acknowledgement.kind == RecordKind.ACKNOWLEDGEMENT
     assert acknowledgement.legal_basis == LegalBasis.PUBLIC_TASK
-    assert (
-        PrivacyAuditEntry.objects.get(
-            subject=student, action=PrivacyAuditEntry.Action.ACKNOWLEDGED
-        ).statement
-        == statement
-    )
+    entry = AuditEntry.objects.get(subject=student, action=PrivacyAction.ACKNOWLEDGED)
+    assert (entry.object_type, entry.object_id) == ("privacy.PrivacyStatement", str(statement.pk))
+    assert entry.data["version"] == statement.version
 
 
 def test_consent_and_audit_entry_are_written_together(student, campus):
     statement = campus["statements"][CONSENT_TYPE]
     services.consent_record(user=student, statement=statement, agreed=True)
-    entry = PrivacyAuditEntry.objects.get(subject=student)
-    assert entry.action == PrivacyAuditEntry.Action.CONSENT_GIVEN
+    entry = AuditEntry.objects.get(subject=student)
+    assert entry.action == PrivacyAction.CONSENT_GIVEN
     assert entry.institution == campus["institution"]
     assert entry.badge_type == CONSENT_TYPE
     assert entry.data == {"version": 1, "legal_basis": "a"}

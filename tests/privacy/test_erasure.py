@@ -18,9 +18,9 @@ from badges import models as badge_models
 from badges.models import Assertion, Award, Enrollment
 from issuers import services as issuer_services
 from issuers.badge_types import BadgeType
-from issuers.models import Invitation, Membership
+from issuers.models import AuditEntry, Invitation, Membership
 from privacy import services
-from privacy.models import ConsentRecord, DataExport, Objection, PrivacyAuditEntry
+from privacy.models import ConsentRecord, DataExport, Objection, PrivacyAction
 from tests.factories import PASSWORD, UserFactory
 from tests.privacy.factories import AssertionFactory, AwardFactory, EnrollmentFactory, record
 
@@ -262,7 +262,7 @@ def test_erasure_removes_exports_roles_invitations_and_allauth_addresses(client,
 
 def test_erasure_is_in_the_privacy_audit_log(client, life):
     _erase_through_the_page(client, life)
-    entry = PrivacyAuditEntry.objects.get(action=PrivacyAuditEntry.Action.ACCOUNT_ERASED)
+    entry = AuditEntry.objects.get(action=PrivacyAction.ACCOUNT_ERASED)
     assert entry.subject_id == life.pk
     assert entry.data == {"by": "self"}
 
@@ -296,10 +296,7 @@ def test_erasing_twice_changes_nothing_more(student):
     erased = type(student).objects.get(pk=student.pk)
     services.account_erase(actor=student, user=erased)
     assert type(student).objects.get(pk=student.pk).email == erased.email
-    assert (
-        PrivacyAuditEntry.objects.filter(action=PrivacyAuditEntry.Action.ACCOUNT_ERASED).count()
-        == 1
-    )
+    assert AuditEntry.objects.filter(action=PrivacyAction.ACCOUNT_ERASED).count() == 1
 
 
 def test_erasure_keeps_other_recipients_in_a_bulk_upload(client, life):

@@ -13,8 +13,9 @@ import time_machine
 from django.urls import reverse
 
 from issuers.badge_types import BadgeType
+from issuers.models import AuditEntry
 from privacy import services
-from privacy.models import DataExport, PrivacyAuditEntry
+from privacy.models import DataExport, PrivacyAction
 from tests.factories import UserFactory
 from tests.privacy.factories import (
     PNG_WITH_CREDENTIAL,
@@ -96,8 +97,8 @@ def test_the_student_downloads_the_zip(client, exported, student):
     assert response["Content-Disposition"].startswith("attachment;")
     assert "no-store" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
     assert zipfile.ZipFile(io.BytesIO(response.content)).read("data.json")
-    assert PrivacyAuditEntry.objects.filter(
-        subject=student, action=PrivacyAuditEntry.Action.EXPORT_DOWNLOADED
+    assert AuditEntry.objects.filter(
+        subject=student, action=PrivacyAction.EXPORT_DOWNLOADED
     ).exists()
 
 
@@ -152,9 +153,7 @@ def test_a_duplicated_task_message_builds_once(student, django_capture_on_commit
     with django_capture_on_commit_callbacks(execute=True):
         export = services.data_export_request(user=student)
     assert services.data_export_build(export_id=export.pk) is False
-    assert (
-        PrivacyAuditEntry.objects.filter(action=PrivacyAuditEntry.Action.EXPORT_READY).count() == 1
-    )
+    assert AuditEntry.objects.filter(action=PrivacyAction.EXPORT_READY).count() == 1
 
 
 def test_a_lost_task_message_is_picked_up_again(student, django_capture_on_commit_callbacks):
@@ -171,11 +170,9 @@ def test_a_lost_task_message_is_picked_up_again(student, django_capture_on_commi
 
 def test_export_request_is_logged(exported, student):
     actions = list(
-        PrivacyAuditEntry.objects.filter(subject=student)
-        .order_by("pk")
-        .values_list("action", flat=True)
+        AuditEntry.objects.filter(subject=student).order_by("pk").values_list("action", flat=True)
     )
     assert actions[-2:] == [
-        PrivacyAuditEntry.Action.EXPORT_REQUESTED,
-        PrivacyAuditEntry.Action.EXPORT_READY,
+        PrivacyAction.EXPORT_REQUESTED,
+        PrivacyAction.EXPORT_READY,
     ]

@@ -8,8 +8,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from issuers.badge_types import BadgeType
+from issuers.models import AuditEntry
 from privacy import services
-from privacy.models import Objection, PrivacyAuditEntry
+from privacy.models import Objection, PrivacyAction
 from tests.factories import FacultyFactory, MembershipFactory, UserFactory
 from tests.privacy.factories import record
 
@@ -34,12 +35,10 @@ def test_objection_is_recorded_where_the_basis_is_public_task_or_legitimate_inte
     assert objection.legal_basis == campus["statements"][badge_type].policy.legal_basis
     assert objection.reason == "My situation is special."
     assert objection.institution_notified_at is not None
-    actions = set(
-        PrivacyAuditEntry.objects.filter(subject=student).values_list("action", flat=True)
-    )
+    actions = set(AuditEntry.objects.filter(subject=student).values_list("action", flat=True))
     assert actions == {
-        PrivacyAuditEntry.Action.OBJECTION_MADE,
-        PrivacyAuditEntry.Action.OBJECTION_NOTIFIED,
+        PrivacyAction.OBJECTION_MADE,
+        PrivacyAction.OBJECTION_NOTIFIED,
     }
 
 

@@ -12,8 +12,9 @@ import pytest
 
 import privacy
 from issuers.badge_types import BadgeType
+from issuers.models import AuditEntry
 from privacy import registry, services
-from privacy.models import PrivacyAuditEntry
+from privacy.models import PrivacyAction
 from tests.privacy.factories import record
 
 
@@ -68,7 +69,7 @@ def test_a_new_app_takes_part_in_export_erasure_and_withdrawal(student, campus, 
         user=student, institution=campus["institution"], badge_type=BadgeType.EXTRACURRICULAR
     )
     assert notes_app["withdrawn"] == [BadgeType.EXTRACURRICULAR]
-    entry = PrivacyAuditEntry.objects.get(action=PrivacyAuditEntry.Action.CONSENT_WITHDRAWN)
+    entry = AuditEntry.objects.get(action=PrivacyAction.CONSENT_WITHDRAWN)
     assert entry.data["changed"]["notes"] == 3
 
     services.account_erase(actor=student, user=student)

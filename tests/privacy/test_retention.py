@@ -11,9 +11,9 @@ from django.conf import settings
 
 from badges.models import Award, Enrollment
 from issuers.badge_types import BadgeType
-from issuers.models import Invitation
+from issuers.models import AuditEntry, Invitation
 from privacy import services, tasks
-from privacy.models import DataExport, PrivacyAuditEntry
+from privacy.models import DataExport, PrivacyAction
 from tests.privacy.factories import AssertionFactory, AwardFactory, EnrollmentFactory
 
 START = datetime.datetime(2026, 1, 10, 12, 0, tzinfo=datetime.UTC)
@@ -62,7 +62,7 @@ def test_unclaimed_awards_past_retention_are_purged(old_awards, settings):
         Award.Status.CLAIMED,
         Award.Status.SCHEDULED,
     }
-    entry = PrivacyAuditEntry.objects.get(action=PrivacyAuditEntry.Action.RETENTION_PURGE)
+    entry = AuditEntry.objects.get(action=PrivacyAction.RETENTION_PURGE)
     assert entry.data == {"badges": 4}
 
 
@@ -123,7 +123,7 @@ def test_purging_twice_is_harmless(old_awards, settings):
     with time_machine.travel(START + 91 * DAY):
         assert services.retention_purge_awards() == 4
         assert services.retention_purge_awards() == 0
-    assert PrivacyAuditEntry.objects.filter(action="retention_purge").count() == 1
+    assert AuditEntry.objects.filter(action="retention_purge").count() == 1
 
 
 def test_expired_exports_are_purged(student, django_capture_on_commit_callbacks):

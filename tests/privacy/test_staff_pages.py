@@ -11,9 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from issuers.badge_types import BadgeType
+from issuers.models import AuditEntry
 from issuers.onboarding import missing
 from privacy import services
-from privacy.models import LegalBasis, PrivacyAuditEntry, PrivacyPolicy, PrivacyStatement
+from privacy.models import LegalBasis, PrivacyAction, PrivacyPolicy, PrivacyStatement
 from tests.factories import FacultyFactory, InstitutionFactory, MembershipFactory, UserFactory
 from tests.privacy.factories import record
 
@@ -78,7 +79,7 @@ def test_admin_changes_the_legal_basis(client, campus):
     assert response.status_code == 302
     policy = PrivacyPolicy.objects.get(institution=campus["institution"], badge_type=TYPE)
     assert policy.legal_basis == LegalBasis.LEGITIMATE_INTEREST
-    entry = PrivacyAuditEntry.objects.get(action=PrivacyAuditEntry.Action.POLICY_SAVED)
+    entry = AuditEntry.objects.get(action=PrivacyAction.POLICY_SAVED)
     assert entry.data == {"legal_basis": "f", "previous_legal_basis": "e"}
     assert entry.actor == campus["admin"]
 
@@ -160,12 +161,7 @@ def test_publishing_creates_the_next_version_and_asks_students_again(client, cam
     )
     assert requirement.statement == statement
     assert requirement.changes[0].change_summary == "Kept for less time."
-    assert (
-        PrivacyAuditEntry.objects.get(action=PrivacyAuditEntry.Action.STATEMENT_PUBLISHED).data[
-            "version"
-        ]
-        == 2
-    )
+    assert AuditEntry.objects.get(action=PrivacyAction.STATEMENT_PUBLISHED).data["version"] == 2
 
 
 def test_publishing_what_was_not_previewed_shows_the_preview_again(client, campus):

@@ -13,8 +13,9 @@ from django.urls import reverse
 from badges.models import Assertion, Award, Enrollment
 from badges.privacy_handlers import WITHDRAWN_BY_RECIPIENT
 from issuers.badge_types import BadgeType
+from issuers.models import AuditEntry
 from privacy import services
-from privacy.models import ConsentRecord, PrivacyAuditEntry
+from privacy.models import ConsentRecord, PrivacyAction
 from tests.privacy.factories import (
     AssertionFactory,
     AwardFactory,
@@ -125,7 +126,7 @@ def test_withdrawal_marks_the_consent_withdrawn_and_is_logged(student, campus, h
         ConsentRecord.objects.get(user=student, withdrawn_at__isnull=True).institution
         != (campus["institution"])
     )
-    entry = PrivacyAuditEntry.objects.get(action=PrivacyAuditEntry.Action.CONSENT_WITHDRAWN)
+    entry = AuditEntry.objects.get(action=PrivacyAction.CONSENT_WITHDRAWN)
     assert entry.subject == student
     assert entry.institution == campus["institution"]
     # Two badges, the open award and the enrolment request; other apps may add theirs.
