@@ -1,5 +1,6 @@
 # A fresh machine needs Python 3.11+ only. `make run` starts the portal with demo data on the
-# embedded default (SQLite, tasks inline); `make test` runs the checks and the test suite.
+# embedded default (SQLite, tasks inline) and two local OpenID Connect providers standing in for
+# SURFconext and eduID; `make test` runs the checks and the test suite.
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -21,7 +22,7 @@ install: $(VENV)/.installed
 run: install
 	$(RUN_ENV) SITE_URL=$(SITE_URL) $(PY) manage.py migrate --no-input
 	$(RUN_ENV) SITE_URL=$(SITE_URL) $(PY) manage.py seed_demo
-	$(RUN_ENV) SITE_URL=$(SITE_URL) $(PY) manage.py runserver $(HOST)
+	$(RUN_ENV) SITE_URL=$(SITE_URL) $(PY) -m accounts.demo_provider run -- manage.py runserver $(HOST)
 
 # Independent verifiers and axe-core for the tests (those tests are skipped when absent).
 conformance:

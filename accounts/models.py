@@ -72,3 +72,27 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.first_name or self.email
+
+
+class InstitutionIdentity(models.Model):
+    """An identity at an institution (eppn within a SCHAC home organisation) that a sign-in
+    through SURFconext or eduID vouched for. Offers sent to the eppn find the person by it."""
+
+    class Source(models.TextChoices):
+        SURFCONEXT = "surfconext", "SURFconext"
+        EDUID = "eduid", "eduID"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="institution_identities")
+    eppn = models.CharField(_("eduPersonPrincipalName"), max_length=255, unique=True)
+    schac_home = models.CharField(_("SCHAC home organisation"), max_length=255)
+    source = models.CharField(_("source"), max_length=16, choices=Source.choices)
+    first_seen_at = models.DateTimeField(_("first seen"), default=timezone.now)
+    last_seen_at = models.DateTimeField(_("last seen"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("institution identity")
+        verbose_name_plural = _("institution identities")
+        ordering = ["schac_home", "eppn"]
+
+    def __str__(self) -> str:
+        return f"{self.eppn} ({self.get_source_display()})"

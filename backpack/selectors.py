@@ -5,8 +5,13 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from badges.awarding.selectors import student_assertions, student_open_offers
-from badges.models import Assertion, Award
+from badges.awarding.selectors import (
+    student_assertions,
+    student_awards,
+    student_enrollments,
+    student_open_offers,
+)
+from badges.models import Assertion, Award, Enrollment
 
 STATUS_FILTERS = ("issued", "pending", "revoked", "expired")
 
@@ -19,6 +24,27 @@ def assertions_of(user) -> QuerySet[Assertion]:
 def open_awards_of(user) -> list[Award]:
     """Offers waiting for the student (an unbound offer only for a verified address or eppn)."""
     return student_open_offers(user)
+
+
+def closed_awards_of(user) -> list[Award]:
+    """Earlier offers that did not become a badge: declined, expired or withdrawn."""
+    now = timezone.now()
+    return [
+        award
+        for award in student_awards(user).filter(
+            status__in=[
+                Award.Status.DECLINED,
+                Award.Status.EXPIRED,
+                Award.Status.WITHDRAWN,
+                Award.Status.OFFERED,
+            ]
+        )
+        if award.status != Award.Status.OFFERED or (award.expires_at and award.expires_at <= now)
+    ]
+
+
+def pending_enrollments_of(user):
+    return student_enrollments(user).filter(status=Enrollment.Status.PENDING)
 
 
 def backpack_assertions(

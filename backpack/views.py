@@ -52,6 +52,10 @@ def backpack(request: HttpRequest) -> HttpResponse:
         {
             "assertions": assertions,
             "awards": selectors.open_awards_of(request.user) if status in ("", "pending") else [],
+            "pending_enrollments": selectors.pending_enrollments_of(request.user),
+            "closed_awards": selectors.closed_awards_of(request.user)
+            if not (status or badge_type or institution)
+            else [],
             "external_badges": ExternalBadge.objects.filter(owner=request.user)
             if not (status or badge_type or institution)
             else [],

@@ -62,6 +62,10 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.mfa",
+    "allauth.usersessions",
     "rest_framework",
     "drf_spectacular",
     "oauth2_provider",
@@ -86,6 +90,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "accounts.middleware.SecondFactorSetupMiddleware",
 ]
 
 ROOT_URLCONF = "edubadges.urls"
@@ -103,6 +109,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "edubadges.context_processors.navigation",
+                "accounts.context_processors.sign_in_options",
             ],
         },
     },
@@ -133,12 +140,96 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
+ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
-ACCOUNT_EMAIL_VERIFICATION = env_str("ACCOUNT_EMAIL_VERIFICATION", "optional")
+# Mandatory verification keeps sign-up from telling which addresses are registered (the owner
+# of a registered address gets a mail instead) and makes every password account's address a
+# verified one, which roles, offers and claims rely on.
+ACCOUNT_EMAIL_VERIFICATION = env_str("ACCOUNT_EMAIL_VERIFICATION", "mandatory")
+ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[edubadges] "
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+# Rate limits, counted in the shared cache below so that they hold across web processes. The
+# limits per address stay generous and short (a school's NAT signs in many students at once);
+# the limit per account is the strict one.
+ACCOUNT_RATE_LIMITS = {
+    "login": "200/m/ip",
+    "login_failed": "40/m/ip,5/5m/key",
+    "signup": "20/m/ip",
+    "reset_password": "20/m/ip,3/5m/key",
+    "reset_password_from_key": "20/m/ip",
+    "confirm_email": "1/3m/key",
+    # The claim links in award emails: guessing is hopeless (long tokens), but not free.
+    "claim": "60/m/ip",
+}
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+USERSESSIONS_TRACK_ACTIVITY = False
+
+# Two-factor authentication (allauth.mfa): authenticator apps, security keys and passkeys, and
+# recovery codes. Platform and institution admins who sign in with a password must use it.
+MFA_ADAPTER = "accounts.adapters.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_TOTP_ISSUER = "edubadges"
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+
+# Sign-in through SURFconext (staff) and eduID (students), OpenID Connect with PKCE. The URL is
+# the issuer's: its /.well-known/openid-configuration is read, and ID tokens must name exactly
+# that issuer. A provider without a URL is not offered.
+SOCIALACCOUNT_ONLY = False
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_EMAIL_VERIFICATION = "optional"
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = 10
+
+
+def _oidc_app(provider_id: str, name: str, prefix: str) -> dict | None:
+    issuer = (env_str(f"{prefix}_OIDC_URL") or "").rstrip("/")
+    if not issuer:
+        return None
+    if urlsplit(issuer).scheme not in {"http", "https"}:
+        raise ImproperlyConfigured(f"{prefix}_OIDC_URL must be an http(s) URL")
+    client_id = env_str(f"{prefix}_CLIENT_ID")
+    if not client_id:
+        raise ImproperlyConfigured(f"{prefix}_CLIENT_ID is needed with {prefix}_OIDC_URL")
+    return {
+        "provider_id": provider_id,
+        "name": name,
+        "client_id": client_id,
+        "secret": env_str(f"{prefix}_CLIENT_SECRET", "") or "",
+        "settings": {
+            "server_url": issuer,
+            "oauth_pkce_enabled": True,
+            "fetch_userinfo": True,
+            "scope": ["openid", "profile", "email"],
+            # An ID token must come from the configured issuer, whatever discovery says.
+            "openid_configuration_overrides": {"issuer": issuer},
+        },
+    }
+
+
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": [
+            app
+            for app in (
+                _oidc_app("surfconext", "SURFconext", "SURFCONEXT"),
+                _oidc_app("eduid", "eduID", "EDUID"),
+            )
+            if app
+        ],
+    }
+}
 
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
@@ -180,6 +271,31 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# The cache holds the rate limits, so it must be shared by every web process: Redis when there
+# is one (CACHE_URL, else REDIS_URL or a redis:// broker), else the database.
+CACHE_URL = (
+    env_str("CACHE_URL")
+    or env_str("REDIS_URL")
+    or (
+        CELERY_BROKER_URL if (CELERY_BROKER_URL or "").startswith(("redis://", "rediss://")) else ""
+    )
+)
+if CACHE_URL and not CACHE_URL.startswith(("redis://", "rediss://")):
+    raise ImproperlyConfigured("CACHE_URL must be a redis:// URL (or unset for the database)")
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": CACHE_URL,
+        "KEY_PREFIX": "edubadges",
+    }
+    if CACHE_URL
+    else {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "edubadges_cache",
+        "KEY_PREFIX": "edubadges",
+    }
+}
+
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "sweep-assertions": {"task": "badges.tasks.sweep_assertions", "schedule": 300.0},
     "privacy-purge-unclaimed-awards": {

@@ -45,10 +45,10 @@ class FacultyInline(admin.TabularInline):
 class InvitationInline(admin.TabularInline):
     model = Invitation
     extra = 1
-    fields = ["email", "role", "expires_at", "accepted_at"]
+    fields = ["email", "eppn", "role", "expires_at", "accepted_at"]
     readonly_fields = ["expires_at", "accepted_at"]
     verbose_name = _("invitation for an institution admin")
-    verbose_name_plural = _("invite institution admins by email")
+    verbose_name_plural = _("invite institution admins by email or eppn")
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
@@ -65,6 +65,7 @@ class InstitutionAdmin(admin.ModelAdmin):
     fieldsets = [
         (_("Onboarding"), {"fields": ["onboarding_checklist"]}),
         (None, {"fields": ["sector", "schac_home", "brin", "country", "website"]}),
+        (_("Sign-in"), {"fields": ["staff_password_login"]}),
         (
             _("Names and descriptions"),
             {"fields": ["name_nl", "name_en", "description_nl", "description_en", "logo"]},
@@ -114,7 +115,8 @@ class InstitutionAdmin(admin.ModelAdmin):
                 continue
             invitation = services.invitation_create(
                 actor=request.user,
-                email=inline_form.cleaned_data["email"],
+                email=inline_form.cleaned_data.get("email") or "",
+                eppn=inline_form.cleaned_data.get("eppn") or "",
                 role=inline_form.cleaned_data["role"],
                 institution=form.instance,
             )
@@ -172,7 +174,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
-    list_display = ["email", "institution", "role", "expires_at", "accepted_at"]
+    list_display = ["email", "eppn", "institution", "role", "expires_at", "accepted_at"]
     readonly_fields = ["token", "accepted_at", "accepted_by", "invited_by"]
     list_filter = ["institution"]
 

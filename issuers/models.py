@@ -131,6 +131,13 @@ class Institution(BilingualMixin, models.Model):
             "Regular expression that students' eppn must match, e.g. ^[a-z0-9]+@university\\.nl$."
         ),
     )
+    staff_password_login = models.BooleanField(
+        _("staff may sign in with a password"),
+        default=True,
+        help_text=_(
+            "Switch off to have staff sign in through SURFconext only (students are not affected)."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = InstitutionQuerySet.as_manager()
@@ -354,9 +361,17 @@ def _invitation_token() -> str:
 
 
 class Invitation(models.Model):
-    """An invitation by email to take a role on an institution, faculty or issuer."""
+    """An invitation to take a role on an institution, faculty or issuer: by email (the link in
+    the mail proves the address), or for an eppn (taken when that person signs in through
+    SURFconext)."""
 
-    email = models.EmailField(_("email address"))
+    email = models.EmailField(_("email address"), blank=True)
+    eppn = models.CharField(
+        _("eduPersonPrincipalName"),
+        max_length=255,
+        blank=True,
+        help_text=_("The identity at the institution, e.g. j.jansen@university.nl."),
+    )
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.ADMIN)
     institution = models.ForeignKey(
         Institution,
@@ -383,7 +398,11 @@ class Invitation(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.email} → {self.institution}"
+        return f"{self.email or self.eppn} → {self.institution}"
+
+    def clean(self) -> None:
+        if not self.email and not self.eppn:
+            raise ValidationError(_("Enter an email address or an eppn."))
 
     @property
     def is_open(self) -> bool:

@@ -8,10 +8,13 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+
+from accounts import identities
 
 from .audit import audit_log
 from .models import Faculty, Institution, Invitation, Issuer, Membership
@@ -94,12 +97,31 @@ def _scope_kwargs(scope) -> dict:
     return {key: scope}
 
 
+class UnverifiedAccount(ValidationError):
+    """The account has not proven its address (nor signed in through SURFconext or eduID):
+    a role given to it could land with whoever registered the address first."""
+
+    def __init__(self):
+        super().__init__(
+            _(
+                "This account has not confirmed its email address yet. Invite the person "
+                "instead: the role is given once they accept from their mailbox."
+            )
+        )
+
+
 @transaction.atomic
 def membership_grant(*, actor, user, role: str, scope) -> Membership:
-    """Give ``user`` ``role`` on ``scope``; replaces the role the user had on that scope."""
+    """Give ``user`` ``role`` on ``scope``; replaces the role the user had on that scope.
+
+    Only an account whose address is verified (or that signed in through SURFconext or eduID)
+    gets a role directly; anyone else is invited (``invitation_create``).
+    """
     _require(actor, Action.MANAGE_MEMBERS, scope)
     if role not in Role.values:
         raise ValidationError({"role": _("Unknown role.")})
+    if not identities.is_verified(user):
+        raise UnverifiedAccount()
     membership, _created = Membership.objects.update_or_create(
         user=user, **_scope_kwargs(scope), defaults={"role": role}
     )
@@ -132,19 +154,22 @@ def membership_revoke(*, actor, membership: Membership) -> None:
 def invitation_create(
     *,
     actor,
-    email: str,
     institution: Institution,
+    email: str = "",
+    eppn: str = "",
     role: str = Role.ADMIN,
     faculty: Faculty | None = None,
     issuer: Issuer | None = None,
 ) -> Invitation:
-    """Invite someone by email to take ``role`` on the institution (or a faculty or issuer in it)."""
+    """Invite someone to take ``role`` on the institution (or a faculty or issuer in it): by
+    email (a mail with a link goes out) or by eppn (taken at their SURFconext sign-in)."""
     scope = issuer or faculty or institution
     if institution_of(scope).pk != institution.pk:
         raise ValidationError(_("The faculty or issuer belongs to another institution."))
     _require(actor, Action.MANAGE_MEMBERS, scope)
     invitation = Invitation(
         email=email.strip().lower(),
+        eppn=eppn.strip().lower(),
         role=role,
         institution=institution,
         faculty=faculty,
@@ -159,11 +184,12 @@ def invitation_create(
         action="invitation_create",
         obj=invitation,
         institution=institution,
-        summary=f"{invitation.email}: {role}",
+        summary=f"{invitation.email or invitation.eppn}: {role}",
     )
-    from .tasks import send_invitation
+    if invitation.email:
+        from .tasks import send_invitation
 
-    transaction.on_commit(lambda: send_invitation.delay(invitation.pk))
+        transaction.on_commit(lambda: send_invitation.delay(invitation.pk))
     return invitation
 
 
@@ -182,16 +208,45 @@ def invitation_send(*, invitation_id: int) -> None:
     send_mail(subject_nl, body_nl + "\n\n----\n\n" + body_en, None, [invitation.email])
 
 
+class InvitationError(ValidationError):
+    pass
+
+
 @transaction.atomic
 def invitation_accept(*, user, token: str) -> Membership:
+    """Accept through the link in the invitation mail.
+
+    The link proves the invited address: it is accepted by the account that holds that address
+    (which thereby becomes verified), never by another one. An invitation for an eppn is
+    accepted by the person who signed in with that eppn.
+    """
     invitation = Invitation.objects.select_for_update().filter(token=token).first()
     if invitation is None or not invitation.is_open:
-        raise ValidationError(_("This invitation is unknown, already used or expired."))
-    if invitation.email != user.email.lower():
-        raise ValidationError(
-            _("This invitation was sent to another email address. Sign in with %(email)s.")
-            % {"email": invitation.email}
+        raise InvitationError(_("This invitation is unknown, already used or expired."))
+    if invitation.email:
+        if invitation.email != user.email.lower() and invitation.email not in (
+            identities.verified_emails(user)
+        ):
+            raise InvitationError(
+                _("This invitation was sent to another email address. Sign in with %(email)s.")
+                % {"email": invitation.email}
+            )
+        try:
+            identities.email_bind(user=user, email=invitation.email)
+        except ValueError as error:
+            raise InvitationError(
+                _("Another account has confirmed %(email)s. Sign in with that account.")
+                % {"email": invitation.email}
+            ) from error
+    elif invitation.eppn not in identities.eppns(user):
+        raise InvitationError(
+            _("This invitation is for %(eppn)s. Sign in through SURFconext with that account.")
+            % {"eppn": invitation.eppn}
         )
+    return _invitation_take(invitation, user)
+
+
+def _invitation_take(invitation: Invitation, user) -> Membership:
     scope = invitation.issuer or invitation.faculty or invitation.institution
     membership, _created = Membership.objects.update_or_create(
         user=user, **_scope_kwargs(scope), defaults={"role": invitation.role}
@@ -203,3 +258,20 @@ def invitation_accept(*, user, token: str) -> Membership:
         actor=user, action="invitation_accept", obj=invitation, institution=invitation.institution
     )
     return membership
+
+
+@transaction.atomic
+def invitations_accept_for_sso(*, user, institution: Institution, eppn: str) -> list[Membership]:
+    """A sign-in through SURFconext at ``institution`` takes the open invitations of that
+    institution for the person's eppn or for one of their verified addresses."""
+    emails = identities.verified_emails(user)
+    query = Q(eppn=eppn.lower()) if eppn else Q(pk__in=[])
+    if emails:
+        query |= Q(email__in=emails)
+    now = timezone.now()
+    invitations = (
+        Invitation.objects.select_for_update()
+        .filter(query, institution=institution, accepted_at__isnull=True, expires_at__gt=now)
+        .order_by("created_at")
+    )
+    return [_invitation_take(invitation, user) for invitation in invitations]

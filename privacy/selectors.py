@@ -96,6 +96,16 @@ class TypeOverview:
         return self.policy is not None and self.policy.allows_objection
 
 
+def data_held(user) -> set[tuple[int, str]]:
+    """The (institution id, badge type) pairs the student answered a statement for or holds
+    data of (badges, offers, requests)."""
+    held = set(ConsentRecord.objects.filter(user=user).values_list("institution_id", "badge_type"))
+    for handler in registry.handlers():
+        if handler.related_types is not None:
+            held.update(handler.related_types(user))
+    return held
+
+
 def student_overview(user) -> list[TypeOverview]:
     """Every institution × type the student answered a statement for or holds data of
     (badges, offers, requests), with all records, newest first."""

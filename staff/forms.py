@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -15,7 +17,14 @@ TEXT_FIELDS = ["name_nl", "name_en", "description_nl", "description_en"]
 class InstitutionForm(forms.ModelForm):
     class Meta:
         model = Institution
-        fields = [*TEXT_FIELDS, "website", "logo", "linkedin_organisation_id", "eppn_pattern"]
+        fields = [
+            *TEXT_FIELDS,
+            "website",
+            "logo",
+            "linkedin_organisation_id",
+            "eppn_pattern",
+            "staff_password_login",
+        ]
 
 
 class FacultyForm(forms.ModelForm):
@@ -31,13 +40,35 @@ class IssuerForm(forms.ModelForm):
 
 
 class MemberForm(forms.Form):
-    email = forms.EmailField(label=_("Email address"))
+    email = forms.EmailField(label=_("Email address"), required=False)
+    eppn = forms.CharField(
+        label=_("or eppn"),
+        required=False,
+        max_length=255,
+        help_text=_(
+            "The SURFconext identity, e.g. j.jansen@university.nl: the role is given when "
+            "they first sign in through SURFconext."
+        ),
+    )
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
 
-    def __init__(self, *args, allow_admin: bool = True, **kwargs):
+    def __init__(self, *args, allow_admin: bool = True, allow_eppn: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         if not allow_admin:
             self.fields["role"].choices = [c for c in Role.choices if c[0] != Role.ADMIN]
+        if not allow_eppn:
+            del self.fields["eppn"]
+            self.fields["email"].required = True
+
+    def clean(self):
+        data = super().clean()
+        data["email"] = (data.get("email") or "").strip().lower()
+        data["eppn"] = (data.get("eppn") or "").strip().lower()
+        if not data["email"] and not data["eppn"] and "email" not in self.errors:
+            raise forms.ValidationError(_("Enter an email address or an eppn."))
+        if data["eppn"] and not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", data["eppn"]):
+            self.add_error("eppn", _("An eppn looks like j.jansen@university.nl."))
+        return data
 
 
 class TagsField(forms.CharField):

@@ -4,15 +4,21 @@ so staff of one institution get 404 for everything of another."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
+from allauth.account.adapter import get_adapter as get_account_adapter
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from accounts import identities
 from badges import services as badge_services
 from badges.models import BadgeClass, Enrollment
 from issuers import onboarding
@@ -380,51 +386,65 @@ def _scope_memberships(scope):
     return Membership.objects.filter(**{key: scope}).select_related("user").order_by("user__email")
 
 
+def _member_for(email: str, eppn: str):
+    """The account a role can go to directly: one that verified the address, or that signed in
+    with the eppn. None when the person must be invited."""
+    if eppn:
+        return identities.eppn_owner(eppn)
+    user = identities.email_owner(email)
+    if user is None:
+        user = User.objects.filter(email__iexact=email, is_active=True).first()
+    return user if user is not None and identities.is_verified(user) else None
+
+
+def _member_add(request: HttpRequest, scope_type: str, scope, email: str, eppn: str, role: str):
+    user = _member_for(email, eppn)
+    who = email or eppn
+    if user is not None:
+        issuer_services.membership_grant(actor=request.user, user=user, role=role, scope=scope)
+        return _("%(email)s is now %(role)s.") % {"email": who, "role": Role(role).label}
+    if scope_type == "badge":
+        raise ValidationError(
+            {
+                "email": _(
+                    "There is no confirmed account with this address or eppn yet; invite them "
+                    "on the issuer."
+                )
+            }
+        )
+    issuer_services.invitation_create(
+        actor=request.user,
+        email=email,
+        eppn=eppn if not email else "",
+        role=role,
+        institution=scope if scope_type == "institution" else scope.institution,
+        faculty=scope if scope_type == "faculty" else None,
+        issuer=scope if scope_type == "issuer" else None,
+    )
+    if email:
+        return _("An invitation was sent to %(email)s.") % {"email": email}
+    return _("%(eppn)s gets the role when they sign in through SURFconext.") % {"eppn": eppn}
+
+
 @login_required
 def members(request: HttpRequest, scope_type: str, pk: int) -> HttpResponse:
     scope = _scope_or_404(request, scope_type, pk)
     _require(request, Action.MANAGE_MEMBERS, scope)
     form = MemberForm(
-        request.POST if request.method == "POST" else None, allow_admin=scope_type != "badge"
+        request.POST if request.method == "POST" else None,
+        allow_admin=scope_type != "badge",
+        allow_eppn=scope_type != "badge",
     )
     if request.method == "POST" and form.is_valid():
-        email = form.cleaned_data["email"].lower()
-        role = form.cleaned_data["role"]
-        user = User.objects.filter(email__iexact=email).first()
+        data = form.cleaned_data
         try:
-            if user is not None:
-                issuer_services.membership_grant(
-                    actor=request.user, user=user, role=role, scope=scope
-                )
-                messages.success(
-                    request,
-                    _("%(email)s is now %(role)s.") % {"email": email, "role": Role(role).label},
-                )
-            elif scope_type == "badge":
-                form.add_error(
-                    "email",
-                    _(
-                        "There is no account with this email address yet; invite them on the issuer."
-                    ),
-                )
-                raise ValidationError([])
-            else:
-                institution = scope if scope_type == "institution" else scope.institution
-                issuer_services.invitation_create(
-                    actor=request.user,
-                    email=email,
-                    role=role,
-                    institution=institution,
-                    faculty=scope if scope_type == "faculty" else None,
-                    issuer=scope if scope_type == "issuer" else None,
-                )
-                messages.success(
-                    request, _("An invitation was sent to %(email)s.") % {"email": email}
-                )
+            message = _member_add(
+                request, scope_type, scope, data["email"], data.get("eppn", ""), data["role"]
+            )
         except ValidationError as error:
-            if error.messages:
-                _apply_errors(form, error)
+            _apply_errors(form, error)
         else:
+            messages.success(request, message)
             return redirect("staff:members", scope_type=scope_type, pk=pk)
     invitations = []
     if scope_type != "badge":
@@ -461,12 +481,15 @@ def member_remove(
     return redirect("staff:members", scope_type=scope_type, pk=pk)
 
 
-@login_required
+@never_cache
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     invitation = Invitation.objects.select_related("institution").filter(token=token).first()
     if invitation is None:
         raise Http404
-    if request.method == "POST":
+    if invitation.is_open and invitation.email:
+        # The link came by mail: whoever registers with the invited address here proved it.
+        get_account_adapter(request).stash_verified_email(request, invitation.email)
+    if request.method == "POST" and request.user.is_authenticated:
         try:
             membership = issuer_services.invitation_accept(user=request.user, token=token)
         except ValidationError as error:
@@ -477,4 +500,13 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                 _("Welcome! You are now %(role)s.") % {"role": membership.get_role_display()},
             )
             return redirect("staff:dashboard")
-    return render(request, "staff/invitation_accept.html", {"invitation": invitation})
+    query = urlencode({"next": request.get_full_path()})
+    return render(
+        request,
+        "staff/invitation_accept.html",
+        {
+            "invitation": invitation,
+            "login_url": f"{reverse('account_login')}?{query}",
+            "signup_url": f"{reverse('account_signup')}?{query}",
+        },
+    )

@@ -12,6 +12,8 @@ import mimetypes
 import posixpath
 from urllib.parse import urlencode
 
+from allauth.account.adapter import get_adapter as get_account_adapter
+from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -59,8 +61,16 @@ def _award_or_404(token: str) -> Award:
     return award
 
 
+def _claim_rate_limited(request: HttpRequest) -> HttpResponse | None:
+    """Claim links are long secrets; still, nobody gets to try many of them quickly."""
+    return ratelimit.consume_or_429(request, action="claim", limit_get=True)
+
+
 @never_cache
 def claim(request: HttpRequest, token: str) -> HttpResponse:
+    limited = _claim_rate_limited(request)
+    if limited is not None:
+        return limited
     award = _award_or_404(token)
     badge_class = award.badge_class
     institution = badge_class.issuer.faculty.institution
@@ -71,7 +81,7 @@ def claim(request: HttpRequest, token: str) -> HttpResponse:
         and award.recipient_id == user.pk
     ):
         messages.info(request, _("You have claimed this badge already."))
-        return redirect("students:my_badges")
+        return redirect("backpack:list")
     context = {
         "award": award,
         "badge_class": badge_class,
@@ -85,6 +95,9 @@ def claim(request: HttpRequest, token: str) -> HttpResponse:
             {**context, "reason": claims.closed_reason(award)},
         )
     if not user.is_authenticated:
+        if award.recipient_email:
+            # The link came by mail: whoever registers with that address here proved it.
+            get_account_adapter(request).stash_verified_email(request, award.recipient_email)
         return render(request, "students/claim.html", {**context, **_entrance_links(request)})
     requirement = _requirement(user, badge_class)
     if requirement is None:
@@ -109,7 +122,7 @@ def claim(request: HttpRequest, token: str) -> HttpResponse:
             _("You claimed “%(badge)s”. It is being signed and appears among your badges.")
             % {"badge": badge_class.name},
         )
-        return redirect("students:my_badges")
+        return redirect("backpack:list")
     return render(
         request,
         "students/claim.html",
@@ -125,6 +138,9 @@ def claim(request: HttpRequest, token: str) -> HttpResponse:
 @never_cache
 @login_required
 def decline(request: HttpRequest, token: str) -> HttpResponse:
+    limited = _claim_rate_limited(request)
+    if limited is not None:
+        return limited
     award = _award_or_404(token)
     if not claims.is_claimable(award) and not (
         award.status == Award.Status.DECLINED and award.recipient_id == request.user.pk
@@ -147,41 +163,15 @@ def decline(request: HttpRequest, token: str) -> HttpResponse:
         messages.success(
             request, _("You declined “%(badge)s”.") % {"badge": award.badge_class.name}
         )
-        return redirect("students:my_badges")
+        return redirect("backpack:list")
     return render(
         request, "students/decline.html", {"award": award, "badge_class": award.badge_class}
     )
 
 
-@login_required
 def my_badges(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    awards = list(selectors.student_awards(user))
-    open_offers = selectors.student_open_offers(user)
-    open_ids = {award.pk for award in open_offers}
-    return render(
-        request,
-        "students/my_badges.html",
-        {
-            "offers": open_offers,
-            "assertions": selectors.student_assertions(user),
-            "closed_awards": [
-                award
-                for award in awards
-                if award.pk not in open_ids
-                and award.status
-                in (
-                    Award.Status.DECLINED,
-                    Award.Status.EXPIRED,
-                    Award.Status.WITHDRAWN,
-                    Award.Status.OFFERED,
-                )
-            ],
-            "pending_enrollments": selectors.student_enrollments(user).filter(
-                status=Enrollment.Status.PENDING
-            ),
-        },
-    )
+    """The former "Your awards" page: badges and offers are in one place, the backpack."""
+    return redirect("backpack:list", permanent=True)
 
 
 def catalogue(request: HttpRequest) -> HttpResponse:

@@ -30,6 +30,16 @@ class UserFactory(factory.django.DjangoModelFactory):
         if create:
             self.save()
 
+    @factory.post_generation
+    def verified(self, create, extracted, **kwargs):
+        """The address is confirmed unless ``verified=False``: sign-in asks for that."""
+        if create and extracted is not False:
+            from allauth.account.models import EmailAddress
+
+            EmailAddress.objects.get_or_create(
+                user=self, email=self.email, defaults={"verified": True, "primary": True}
+            )
+
 
 class InstitutionFactory(factory.django.DjangoModelFactory):
     class Meta:

@@ -1,8 +1,11 @@
 """A recipient claims or declines an offered badge through the link in their email.
 
-The link is a secret (``Award.claim_token``). Whoever signs in with it binds the award to
-their account, once: a second claim by the same account changes nothing and issues nothing,
-a claim by another account is refused. Claiming needs the consent or acknowledgement that
+The link is a secret (``Award.claim_token``) that went to the offer's address: it proves the
+mailbox. Claiming binds the award to the signed-in account once, and the badge is issued to
+the address the offer went to, which becomes a verified address of that account (never to
+whatever address the account happens to have). An offer to an eppn is claimed only by the
+person who signed in with that eppn. A second claim by the same account changes nothing and
+issues nothing; a claim by another account is refused. Claiming needs the consent or acknowledgement that
 the type's legal basis asks for (``privacy.services.has_valid_consent``); the claim page
 sends the student through ``privacy:consent`` first.
 """
@@ -14,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import identities
 from issuers.audit import audit_log
 from privacy.services import has_valid_consent
 
@@ -67,6 +71,34 @@ def _lock(award: Award) -> Award:
     )
 
 
+def _claimant_address(user, award: Award) -> str:
+    """The verified address the badge is issued to."""
+    if award.recipient_email:
+        try:
+            identities.email_bind(user=user, email=award.recipient_email)
+        except ValueError as error:
+            raise ValidationError(
+                _(
+                    "This badge was offered to %(email)s, which another account has confirmed. "
+                    "Sign in with that account to claim it."
+                )
+                % {"email": award.recipient_email}
+            ) from error
+        return award.recipient_email
+    if award.recipient_eppn.lower() not in identities.eppns(user):
+        raise ValidationError(
+            _(
+                "This badge was offered to %(eppn)s. Sign in through eduID or SURFconext with "
+                "that institution account to claim it."
+            )
+            % {"eppn": award.recipient_eppn}
+        )
+    emails = identities.verified_emails(user)
+    if not emails:
+        raise ValidationError(_("Confirm your email address first, then claim the badge."))
+    return user.email.lower() if user.email.lower() in emails else sorted(emails)[0]
+
+
 @transaction.atomic
 def award_claim(*, user, award: Award) -> Award:
     """Claim ``award`` for ``user``'s account and queue its badge for signing."""
@@ -85,9 +117,9 @@ def award_claim(*, user, award: Award) -> Award:
         raise ValidationError(_("This badge is archived and can no longer be claimed."))
     if not has_valid_consent(user=user, institution=institution, badge_type=badge_class.badge_type):
         raise ConsentRequired()
-    recipient = Recipient.of(user=user, email=user.email, eppn=getattr(user, "eppn", ""))
-    # The claim issues to the account's address: that is the account the link binds to.
-    recipient.email = recipient.address
+    address = _claimant_address(user, locked)
+    recipient = Recipient.of(user=user, email=address, eppn=getattr(user, "eppn", ""))
+    recipient.email = address
     if holds(badge_class, recipient):
         raise ValidationError(_("You already hold this badge."))
     issue_award(award=locked, actor=user, recipient=recipient, direct=False)

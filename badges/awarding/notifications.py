@@ -155,7 +155,7 @@ def _award_envelope(notification: Notification) -> Envelope | None:
         "award": award,
         "recipient_name": award.recipient_name or (user.get_full_name() if user else ""),
         "claim_url": _claim_url(award),
-        "my_badges_url": links.absolute(reverse("students:my_badges")),
+        "my_badges_url": links.absolute(reverse("backpack:list")),
         "reminder_number": notification.key.rsplit(":", 1)[-1],
     }
     assertion = getattr(award, "assertion", None) if award.status == Award.Status.CLAIMED else None
@@ -184,7 +184,7 @@ def _assertion_envelope(notification: Notification) -> Envelope | None:
         "award": award,
         "recipient_name": assertion.recipient_name or (user.get_full_name() if user else ""),
         "assertion_url": links.assertion_url(assertion),
-        "my_badges_url": links.absolute(reverse("students:my_badges")),
+        "my_badges_url": links.absolute(reverse("backpack:list")),
     }
     return Envelope(to, _language_of(user, language_fallback), context)
 
@@ -200,7 +200,7 @@ def _enrollment_envelope(notification: Notification) -> Envelope | None:
         "enrollment": enrollment,
         "award": award,
         "recipient_name": user.get_full_name(),
-        "my_badges_url": links.absolute(reverse("students:my_badges")),
+        "my_badges_url": links.absolute(reverse("backpack:list")),
         "enrollments_url": links.absolute(reverse("students:enrollments")),
     }
     if award is not None:

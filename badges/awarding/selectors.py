@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from accounts import identities
 from issuers import onboarding
 from issuers.models import Institution, Membership
 from issuers.roles import Role
@@ -58,21 +59,17 @@ def is_awarder_anywhere(user) -> bool:
 # --- the student's own ------------------------------------------------------------------------
 
 
-def has_verified_email(user) -> bool:
-    """Offers made to an address are shown only to the account that proved it owns it."""
-    from allauth.account.models import EmailAddress
-
-    return EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True).exists()
-
-
 def student_awards(user) -> QuerySet[Award]:
-    """Awards bound to ``user``, and unbound ones made to their verified email or their eppn."""
+    """Awards bound to ``user``, and unbound ones made to one of their verified addresses or to
+    an eppn that SURFconext or eduID vouched for: offers follow the person, not the mail."""
     query = Q(recipient=user)
     unbound = Q()
-    if has_verified_email(user):
-        unbound |= Q(recipient_email__iexact=user.email)
-    if getattr(user, "eppn", ""):
-        unbound |= Q(recipient_eppn__iexact=user.eppn)
+    emails = identities.verified_emails(user)
+    eppns = identities.eppns(user)
+    if emails:
+        unbound |= Q(recipient_email__in=emails)
+    if eppns:
+        unbound |= Q(recipient_eppn__in=eppns)
     if unbound:
         query |= Q(recipient__isnull=True) & unbound
     return Award.objects.filter(query).select_related(_BADGE).order_by("-created_at")
@@ -88,11 +85,12 @@ def student_open_offers(user) -> list[Award]:
 
 
 def student_assertions(user) -> QuerySet[Assertion]:
-    """Badges bound to ``user``, and badges issued directly to their verified address before
-    they had an account."""
+    """Badges bound to ``user``, and badges issued directly to one of their verified addresses
+    before they had an account."""
     query = Q(recipient=user)
-    if has_verified_email(user):
-        query |= Q(recipient__isnull=True, recipient_identity__iexact=user.email)
+    emails = identities.verified_emails(user)
+    if emails:
+        query |= Q(recipient__isnull=True, recipient_identity__in=emails)
     return Assertion.objects.filter(query).select_related(_BADGE).order_by("-issued_on")
 
 

@@ -284,6 +284,14 @@ def objection_record(
     Only where the legal basis is a public task (e) or a legitimate interest (f)."""
     if not user.is_authenticated:
         raise PermissionDenied(_("Sign in to continue."))
+    from ..selectors import data_held
+
+    if (institution.pk, badge_type) not in data_held(user):
+        # An objection tells the institution's admins: only where it holds the person's data.
+        raise PermissionDenied(
+            _("%(institution)s holds no data of yours for this badge type.")
+            % {"institution": institution.name}
+        )
     policy = PrivacyPolicy.objects.for_type(institution, badge_type)
     if policy is None or not policy.allows_objection:
         raise ValidationError(

@@ -169,6 +169,8 @@ def objection(request: HttpRequest, institution_id: int, badge_type: str) -> Htt
     policy = PrivacyPolicy.objects.for_type(institution, badge_type)
     if policy is None or not policy.allows_objection:
         raise Http404
+    if (institution.pk, badge_type) not in selectors.data_held(request.user):
+        raise Http404
     form = ObjectionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.objection_record(

@@ -7,6 +7,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
@@ -79,7 +80,7 @@ def test_claim_of_a_consent_based_badge_end_to_end(
     assert "Claim badge" in client.get(claim_path).content.decode()
     with commits():
         response = client.post(claim_path)
-    assert response["Location"] == reverse("students:my_badges")
+    assert response["Location"] == reverse("backpack:list")
     award.refresh_from_db()
     assert award.status == Award.Status.CLAIMED
     assert award.recipient == student
@@ -89,8 +90,8 @@ def test_claim_of_a_consent_based_badge_end_to_end(
     assert AuditEntry.objects.filter(action="award_claim", actor=student).exists()
 
     # The badge shows among the student's awards; the link now leads there.
-    assert badge_class.name in client.get(reverse("students:my_badges")).content.decode()
-    assert client.get(claim_path)["Location"] == reverse("students:my_badges")
+    assert badge_class.name in client.get(reverse("backpack:list")).content.decode()
+    assert client.get(claim_path)["Location"] == reverse("backpack:list")
     with commits():
         client.post(claim_path)
     assert Assertion.objects.filter(badge_class=badge_class).count() == 1
@@ -122,6 +123,7 @@ def test_a_new_recipient_registers_through_the_link(client, ready, awarder, comm
             actor=awarder, badge_class=ready["a"]["badge_class"], email="newcomer@student.example"
         )
     claim_path = reverse("students:claim", args=[award.claim_token])
+    client.get(claim_path)  # from the mail: the link proves the address
     response = client.post(
         f"{reverse('account_signup')}?next={claim_path}",
         {
@@ -135,7 +137,7 @@ def test_a_new_recipient_registers_through_the_link(client, ready, awarder, comm
     assert "Read and confirm" in client.get(claim_path).content.decode()
 
 
-def test_the_link_binds_the_award_to_the_account_that_claims_it_once(ready, awarder, commits):
+def test_the_badge_goes_to_the_address_the_link_was_sent_to_and_binds_once(ready, awarder, commits):
     statement = ready["a"]["statements"]["extracurricular"]
     first = UserFactory(email="first@student.example")
     second = UserFactory(email="second@student.example")
@@ -154,8 +156,12 @@ def test_the_link_binds_the_award_to_the_account_that_claims_it_once(ready, awar
         )
         claims.award_claim(user=first, award=award)
         claims.award_claim(user=first, award=award)  # a double click issues nothing twice
+    # The token proved the mailbox it was sent to: the credential names that address (not
+    # the claimant's other one), and the address is now a verified one of the claimant.
     assertion = Assertion.objects.get(award=award)
-    assert assertion.recipient_identity == "first@student.example"
+    assert assertion.recipient_identity == "forwarded@student.example"
+    assert EmailAddress.objects.get(email="forwarded@student.example").user == first
+    assert EmailAddress.objects.get(email="forwarded@student.example").verified
     assert Assertion.objects.count() == 1
     with pytest.raises(ValidationError, match="another account"):
         claims.award_claim(user=second, award=award)
@@ -170,7 +176,7 @@ def test_decline(client, ready, awarder, student, commits):
     client.force_login(student)
     decline_url = reverse("students:decline", args=[award.claim_token])
     assert "Yes, decline" in client.get(decline_url).content.decode()
-    assert client.post(decline_url)["Location"] == reverse("students:my_badges")
+    assert client.post(decline_url)["Location"] == reverse("backpack:list")
     award.refresh_from_db()
     assert award.status == Award.Status.DECLINED and award.recipient == student
     assert AuditEntry.objects.filter(action="award_decline").exists()

@@ -142,7 +142,7 @@ def test_approval_issues_the_badge_and_tells_the_student_once(
     assert Assertion.objects.get(award=award).status == Assertion.Status.ISSUED
     (message,) = mailoutbox
     assert message.to == [student.email]
-    assert "/student/badges/" in message.body
+    assert "/backpack/" in message.body
 
     # Approving again (a second click, a second awarder) issues nothing twice.
     with commits():

@@ -53,7 +53,7 @@ def test_revoking_one_badge_shows_everywhere_and_tells_the_recipient(
     assert "was revoked" in message.subject and "Awarded by mistake" in message.body
 
     client.force_login(holder)
-    page = client.get(reverse("students:my_badges")).content.decode()
+    page = client.get(reverse("backpack:list")).content.decode()
     assert "Revoked" in page and "Awarded by mistake" in page
 
     # Revoking again changes and sends nothing.
@@ -152,7 +152,7 @@ def test_a_badge_expires_from_its_class_validity_and_the_recipient_is_told_once(
         )
         assert "Expired" in public.content.decode()
         client.force_login(holder)
-        assert "Expired" in client.get(reverse("students:my_badges")).content.decode()
+        assert "Expired" in client.get(reverse("backpack:list")).content.decode()
     (message,) = mailoutbox
     assert "has expired" in message.subject
     assert Notification.objects.get(assertion=assertion).kind == Notification.Kind.ASSERTION_EXPIRED

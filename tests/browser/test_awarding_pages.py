@@ -98,7 +98,7 @@ def test_student_awarding_pages_are_accessible(axe, demo, sign_in, page):
         [
             claim,
             reverse("students:decline", args=[award.claim_token]),
-            reverse("students:my_badges"),
+            reverse("backpack:list"),
             reverse("students:enrollments"),
             reverse("students:catalogue_detail", args=[module.public_id]),
         ],
@@ -138,7 +138,7 @@ def test_claiming_in_the_browser(demo, page):
     page.get_by_role("link", name="Read and confirm").click()
     page.get_by_role("button", name="I have read this").click()
     page.get_by_role("button", name="Claim badge").click()
-    page.get_by_role("heading", name="Your awards").wait_for()
+    page.get_by_role("heading", name="My badges", exact=True).wait_for()
     award.refresh_from_db()
     assert award.status == Award.Status.CLAIMED
     assert Assertion.objects.get(award=award).status == Assertion.Status.ISSUED

@@ -69,7 +69,9 @@ def life(student, campus, django_capture_on_commit_callbacks):
     enrolments, a role and an invitation, an email address in allauth, an admin log line."""
     badges = campus["badges"]
     admin = campus["admin"]
-    EmailAddress.objects.create(user=student, email=student.email, verified=True, primary=True)
+    EmailAddress.objects.get_or_create(
+        user=student, email=student.email, defaults={"verified": True, "primary": True}
+    )
     record(student, campus["statements"][BadgeType.EXTRACURRICULAR])
     record(student, campus["statements"][BadgeType.MICROCREDENTIAL])
     award = AwardFactory(
@@ -254,7 +256,8 @@ def test_erasure_removes_exports_roles_invitations_and_allauth_addresses(client,
     assert not DataExport.objects.exists()
     assert not Membership.objects.filter(user=life).exists()
     assert not Invitation.objects.filter(email__iexact=email).exists()
-    assert not EmailAddress.objects.exists()
+    assert not EmailAddress.objects.filter(email__iexact=email).exists()
+    assert not EmailAddress.objects.filter(user=life).exists()
     # Proof of what was agreed stays, without anything that names the person.
     assert ConsentRecord.objects.filter(user=life).count() == 2
     assert Objection.objects.get(user=life).reason == ""

@@ -4,7 +4,7 @@ and the institution's admins are told by email after commit."""
 from __future__ import annotations
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from issuers.badge_types import BadgeType
@@ -17,6 +17,30 @@ from tests.privacy.factories import record
 TASK_TYPE = BadgeType.MICROCREDENTIAL  # (e)
 INTEREST_TYPE = BadgeType.DIGITAL_EDUCATION  # (f)
 CONSENT_TYPE = BadgeType.EXTRACURRICULAR  # (a)
+
+
+@pytest.fixture(autouse=True)
+def _student_read_the_statements(student, campus):
+    """The institution holds the student's data: they read its statements of every type."""
+    for badge_type in (TASK_TYPE, INTEREST_TYPE, CONSENT_TYPE):
+        record(student, campus["statements"][badge_type])
+
+
+def test_objection_only_against_an_institution_that_holds_the_students_data(
+    client, student, other_campus, mailoutbox, django_capture_on_commit_callbacks
+):
+    client.force_login(student)
+    url = reverse("privacy:object", args=[other_campus["institution"].pk, TASK_TYPE])
+    assert client.get(url).status_code == 404
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"reason": "Just annoying their admins."})
+    assert response.status_code == 404
+    with pytest.raises(PermissionDenied):
+        services.objection_record(
+            user=student, institution=other_campus["institution"], badge_type=TASK_TYPE
+        )
+    assert not Objection.objects.exists()
+    assert mailoutbox == []
 
 
 @pytest.mark.parametrize("badge_type", [TASK_TYPE, INTEREST_TYPE])

@@ -237,6 +237,7 @@ def test_audit_log_shows_only_the_institutions_own_entries(client, campus, other
 def test_overview_shows_objections_of_the_own_institution_only(
     client, campus, other_campus, student, django_capture_on_commit_callbacks
 ):
+    record(student, other_campus["statements"][TYPE])
     with django_capture_on_commit_callbacks(execute=True):
         services.objection_record(
             user=student, institution=other_campus["institution"], badge_type=TYPE, reason="Nope"

@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
@@ -19,8 +20,9 @@ from badges.awarding import enrollments as enrollment_services
 from badges.choices import DUTCH_MICROCREDENTIAL_FRAMEWORK
 from badges.demo_images import badge_png
 from badges.models import Award, BadgeClass, BulkAward, Enrollment
+from issuers import services as issuer_services
 from issuers.badge_types import BadgeType
-from issuers.models import Faculty, Institution, Issuer, Membership
+from issuers.models import Faculty, Institution, Invitation, Issuer, Membership
 from issuers.roles import Role
 from privacy.models import LegalBasis, PrivacyPolicy, PrivacyStatement
 from privacy.services import consent_record, consent_requirement
@@ -108,6 +110,10 @@ def _user(email: str, first: str, last: str, **extra) -> User:
     if created:
         user.set_password(DEMO_PASSWORD)
         user.save()
+    # The demo accounts own their addresses, so that offers to them show up.
+    EmailAddress.objects.update_or_create(
+        user=user, email=email, defaults={"verified": True, "primary": True}
+    )
     return user
 
 
@@ -244,6 +250,32 @@ class Command(BaseCommand):
                 email=student2.email,
                 recipient_name=student2.get_full_name(),
                 scheduled_for=timezone.now() + timedelta(days=7),
+            )
+
+        # Through the demo eduID: a student who never had an email finds this offer to her eppn.
+        eppn = f"s.visser@{demo.schac_home}"
+        if not Award.objects.filter(badge_class=extracurricular, recipient_eppn=eppn).exists():
+            awards.award_create(
+                actor=awarder,
+                badge_class=extracurricular,
+                eppn=eppn,
+                recipient_name="Sanne Visser",
+                narrative="Demo: organised the study association's hackathon.",
+            )
+        # Through the demo SURFconext: a teacher invited by eppn gets the role at first sign-in.
+        teacher = f"j.devries@{demo.schac_home}"
+        if (
+            not Invitation.objects.filter(
+                eppn=teacher, accepted_at__isnull=True, expires_at__gt=timezone.now()
+            ).exists()
+            and not Membership.objects.filter(user__eppn=teacher).exists()
+        ):
+            issuer_services.invitation_create(
+                actor=User.objects.get(email="admin@edubadges.example"),
+                institution=institution,
+                issuer=issuer,
+                eppn=teacher,
+                role=Role.AWARDER,
             )
 
         if not Enrollment.objects.filter(badge_class=module, user=student2).exists():

@@ -1,0 +1,137 @@
+"""allauth adapters: where signing in meets the portal's rules.
+
+- Password sign-in: refused for staff of an institution that switched it off; platform and
+  institution admins must set up a second factor before they can do anything else.
+- SURFconext and eduID: what the provider vouched for is kept (``accounts.sso``), staff land
+  on their pages or on the "ask your admin" page, students in their backpack. An account is
+  linked only through an address the provider reports as verified (allauth's email
+  authentication, which also locks out whoever pre-registered an unverified address) or after
+  the person proves the mailbox (``accounts.linking``).
+"""
+
+from __future__ import annotations
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal.flows.login import get_authentication_records
+from allauth.account.internal.stagekit import clear_login
+from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django.contrib.auth import get_user_model
+from django.shortcuts import render
+from django.urls import reverse
+
+from issuers.models import Institution
+
+from . import linking, policies, sso
+
+MFA_SETUP_SESSION_KEY = "accounts_second_factor_setup"
+SSO_OUTCOME_SESSION_KEY = "accounts_sso_outcome"
+
+
+def _signed_in_with_password(request, user) -> bool:
+    records = get_authentication_records(request, user)
+    return bool(records) and records[-1].get("method") == "password"
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def get_login_stages(self) -> list[str]:
+        return [
+            "accounts.stages.SecondFactorStage"
+            if path == "allauth.mfa.stages.AuthenticateStage"
+            else path
+            for path in super().get_login_stages()
+        ]
+
+    def pre_login(self, request, user, **kwargs):
+        response = super().pre_login(request, user, **kwargs)
+        if response is not None:
+            return response
+        if _signed_in_with_password(request, user):
+            closed = list(policies.institutions_without_password_login(user))
+            if closed:
+                clear_login(request)
+                return render(
+                    request,
+                    "accounts/password_login_off.html",
+                    {"institutions": closed},
+                    status=403,
+                )
+        return None
+
+    def post_login(self, request, user, *, signal_kwargs=None, redirect_url=None, **kwargs):
+        sociallogin = (signal_kwargs or {}).get("sociallogin")
+        if sociallogin is not None:
+            redirect_url = self._after_sso(request, user, sociallogin, redirect_url)
+        elif policies.requires_second_factor(user) and not policies.has_second_factor(user):
+            request.session[MFA_SETUP_SESSION_KEY] = True
+            redirect_url = reverse("accounts:second_factor_required")
+        return super().post_login(
+            request, user, signal_kwargs=signal_kwargs, redirect_url=redirect_url, **kwargs
+        )
+
+    def _after_sso(self, request, user, sociallogin, redirect_url):
+        account = sociallogin.account
+        outcome = sso.sign_in(
+            user=user,
+            provider=account.provider,
+            claims=sso.claims_of(account.extra_data or {}),
+            email_addresses=sociallogin.email_addresses,
+        )
+        request.session[SSO_OUTCOME_SESSION_KEY] = {
+            "provider": outcome.provider,
+            "schac_home": outcome.schac_home,
+            "eppn": outcome.eppn,
+            "eppn_refused": outcome.eppn_refused,
+            "institution": outcome.institution.pk if outcome.institution else None,
+        }
+        if outcome.provider == sso.SURFCONEXT:
+            if not outcome.is_staff_member:
+                # Never a staff page: the page that says what is missing, whatever was asked.
+                return reverse("accounts:no_access")
+            return redirect_url or reverse("staff:dashboard")
+        return redirect_url or reverse("backpack:list")
+
+    def get_login_redirect_url(self, request) -> str:
+        return reverse("home")
+
+
+class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    def is_email_verified(self, provider, email) -> bool:
+        """SURFconext passes on the address the institution keeps for its own staff: verified
+        when it is in the domain of an onboarded institution."""
+        if provider.sub_id == sso.SURFCONEXT and email:
+            domain = email.rpartition("@")[2].lower()
+            homes = Institution.objects.values_list("schac_home", flat=True)
+            if any(domain == home or domain.endswith("." + home) for home in homes):
+                return True
+        return super().is_email_verified(provider, email)
+
+    def pre_social_login(self, request, sociallogin) -> None:
+        """An unknown SSO identity whose address an existing account holds, unverified by the
+        provider: no link until the person proves the mailbox."""
+        if sociallogin.is_existing or request.user.is_authenticated:
+            return
+        email = (sociallogin.user.email or "").strip().lower() if sociallogin.user else ""
+        if not email:
+            return
+        holder = get_user_model().objects.filter(email__iexact=email).first()
+        if holder is None:
+            return
+        raise ImmediateHttpResponse(linking.link_start(request, sociallogin, holder, email))
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    def can_delete_authenticator(self, authenticator) -> bool:
+        """Admins keep at least one second factor (an app or a security key)."""
+        user = authenticator.user
+        if authenticator.type not in policies.SECOND_FACTOR_TYPES:
+            return True
+        if not policies.requires_second_factor(user):
+            return True
+        others = (
+            type(authenticator)
+            .objects.filter(user=user, type__in=policies.SECOND_FACTOR_TYPES)
+            .exclude(pk=authenticator.pk)
+        )
+        return others.exists()
