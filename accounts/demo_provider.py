@@ -97,7 +97,6 @@ DEMO_PROVIDERS = {
     "SURFCONEXT": ("SURFconext", SURFCONEXT_IDENTITIES),
     "EDUID": ("eduID", EDUID_IDENTITIES),
 }
-DEMO_CLIENT_ID = "edubadges-demo"
 DEMO_CLIENT_SECRET = "edubadges-demo-secret"  # noqa: S105 - a local demo provider's
 
 
@@ -210,7 +209,7 @@ def _run(args) -> int:
         servers.append(server)
         url = f"http://127.0.0.1:{server.server_port}"
         env.setdefault(f"{prefix}_OIDC_URL", url)
-        env.setdefault(f"{prefix}_CLIENT_ID", DEMO_CLIENT_ID)
+        env.setdefault(f"{prefix}_CLIENT_ID", f"edubadges-{prefix.lower()}-demo")
         env.setdefault(f"{prefix}_CLIENT_SECRET", DEMO_CLIENT_SECRET)
         descriptions.append(_describe(prefix, env[f"{prefix}_OIDC_URL"], identities))
     print("\n\n".join(descriptions), flush=True)

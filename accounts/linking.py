@@ -32,7 +32,12 @@ class LinkError(Exception):
 
 
 def link_start(request, sociallogin: SocialLogin, holder, email: str):
-    request.session[PENDING_SESSION_KEY] = sociallogin.serialize()
+    request.session[PENDING_SESSION_KEY] = {
+        "provider": sociallogin.account.provider,
+        "uid": sociallogin.account.uid,
+        "extra_data": sociallogin.account.extra_data,
+        "next": sociallogin.get_redirect_url(request) or "",
+    }
     token = signing.dumps(
         {
             "user": holder.pk,
@@ -54,12 +59,16 @@ def link_start(request, sociallogin: SocialLogin, holder, email: str):
 
 def _pending(request) -> SocialLogin | None:
     data = request.session.get(PENDING_SESSION_KEY)
-    if not data:
+    if not isinstance(data, dict):
         return None
-    try:
-        return SocialLogin.deserialize(data)
-    except (ValueError, KeyError, TypeError):
-        return None
+    account = SocialAccount(
+        provider=data.get("provider", ""),
+        uid=data.get("uid", ""),
+        extra_data=data.get("extra_data"),
+    )
+    sociallogin = SocialLogin(account=account)
+    sociallogin.state = {"next": data.get("next", "")}
+    return sociallogin
 
 
 def link_confirm(request, token: str):
@@ -83,7 +92,6 @@ def link_confirm(request, token: str):
     with transaction.atomic():
         wipe_password(request, user, data["email"])
         sociallogin.user = user
-        sociallogin.account.pk = None
         sociallogin.account.user = user
         sociallogin.account.save()
         identities.email_bind(user=user, email=data["email"])

@@ -192,20 +192,13 @@ SOCIALACCOUNT_LOGIN_ON_GET = False
 SOCIALACCOUNT_REQUESTS_TIMEOUT = 10
 
 
-def _oidc_app(provider_id: str, name: str, prefix: str) -> dict | None:
-    issuer = (env_str(f"{prefix}_OIDC_URL") or "").rstrip("/")
-    if not issuer:
-        return None
-    if urlsplit(issuer).scheme not in {"http", "https"}:
-        raise ImproperlyConfigured(f"{prefix}_OIDC_URL must be an http(s) URL")
-    client_id = env_str(f"{prefix}_CLIENT_ID")
-    if not client_id:
-        raise ImproperlyConfigured(f"{prefix}_CLIENT_ID is needed with {prefix}_OIDC_URL")
+def oidc_app(provider_id: str, name: str, issuer: str, client_id: str, secret: str) -> dict:
+    """An allauth openid_connect app with PKCE whose ID tokens must name ``issuer``."""
     return {
         "provider_id": provider_id,
         "name": name,
         "client_id": client_id,
-        "secret": env_str(f"{prefix}_CLIENT_SECRET", "") or "",
+        "secret": secret,
         "settings": {
             "server_url": issuer,
             "oauth_pkce_enabled": True,
@@ -217,14 +210,26 @@ def _oidc_app(provider_id: str, name: str, prefix: str) -> dict | None:
     }
 
 
+def _oidc_app_from_environment(provider_id: str, name: str, prefix: str) -> dict | None:
+    issuer = (env_str(f"{prefix}_OIDC_URL") or "").rstrip("/")
+    if not issuer:
+        return None
+    if urlsplit(issuer).scheme not in {"http", "https"}:
+        raise ImproperlyConfigured(f"{prefix}_OIDC_URL must be an http(s) URL")
+    client_id = env_str(f"{prefix}_CLIENT_ID")
+    if not client_id:
+        raise ImproperlyConfigured(f"{prefix}_CLIENT_ID is needed with {prefix}_OIDC_URL")
+    return oidc_app(provider_id, name, issuer, client_id, env_str(f"{prefix}_CLIENT_SECRET") or "")
+
+
 SOCIALACCOUNT_PROVIDERS = {
     "openid_connect": {
         "OAUTH_PKCE_ENABLED": True,
         "APPS": [
             app
             for app in (
-                _oidc_app("surfconext", "SURFconext", "SURFCONEXT"),
-                _oidc_app("eduid", "eduID", "EDUID"),
+                _oidc_app_from_environment("surfconext", "SURFconext", "SURFCONEXT"),
+                _oidc_app_from_environment("eduid", "eduID", "EDUID"),
             )
             if app
         ],

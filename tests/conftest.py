@@ -1,3 +1,5 @@
+import uuid
+
 import pytest
 
 from tests.factories import (
@@ -8,12 +10,21 @@ from tests.factories import (
     MembershipFactory,
     UserFactory,
 )
+from tests.oidc import oidc_providers, sign_in_with, sso  # noqa: F401 - fixtures
 from tests.worker import celery_worker, celery_worker_process  # noqa: F401 - fixtures
 
 
 @pytest.fixture(autouse=True)
 def _english(settings):
     settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture(autouse=True)
+def _own_cache(settings):
+    """Each test counts its own rate limits, in the real (shared) cache of the settings."""
+    settings.CACHES = {
+        "default": {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
+    }
 
 
 @pytest.fixture

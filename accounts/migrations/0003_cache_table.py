@@ -3,8 +3,14 @@ from django.db import migrations
 
 
 def create_cache_table(apps, schema_editor):
-    # The rate limits live in the cache; without Redis that is a table in the database.
-    call_command("createcachetable", database=schema_editor.connection.alias, verbosity=0)
+    # The rate limits live in the cache; without Redis that is this table in the database. It
+    # is there even while Redis is configured, so that the database can take over any time.
+    call_command(
+        "createcachetable",
+        "edubadges_cache",
+        database=schema_editor.connection.alias,
+        verbosity=0,
+    )
 
 
 class Migration(migrations.Migration):

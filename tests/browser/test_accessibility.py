@@ -84,3 +84,27 @@ def test_staff_pages(axe, demo, sign_in):
             reverse("staff:badge_class_edit", args=[badge_class.pk]),
         ],
     )
+
+
+def test_sign_in_pages(axe, demo, sso, page):
+    _check(axe, [reverse("account_login"), reverse("account_reset_password")])
+    # Through SURFconext, from an institution that is not connected.
+    page.goto(reverse("account_login"))
+    page.get_by_role("button", name="Sign in with SURFconext").click()
+    page.get_by_role("button", name="k.bakker@universiteit.example").click()
+    page.get_by_role("heading", name="Ask your admin for access").wait_for()
+    _check(axe, [reverse("accounts:no_access")])
+    page.get_by_role("button", name="Sign out").click()
+    # An admin with a password, before the second factor is set up.
+    page.goto(reverse("account_login"))
+    page.get_by_label("Email").fill("admin@universiteit.example")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In", exact=True).click()
+    page.get_by_role("heading", name="Set up two-factor authentication").wait_for()
+    _check(axe, [reverse("accounts:second_factor_required"), reverse("mfa_index")])
+    _check(axe, [reverse("account_reauthenticate")])
+    page.goto(reverse("mfa_activate_totp"))
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Confirm").click()
+    page.get_by_label("Authenticator code").wait_for()
+    _check(axe, [reverse("mfa_activate_totp")])

@@ -134,7 +134,7 @@ def test_claiming_in_the_browser(demo, page):
     page.get_by_role("link", name="Sign in").last.click()
     page.get_by_label("Email").fill(f"student2@{HOGESCHOOL}")
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Sign In", exact=True).click()
     page.get_by_role("link", name="Read and confirm").click()
     page.get_by_role("button", name="I have read this").click()
     page.get_by_role("button", name="Claim badge").click()

@@ -1,0 +1,1 @@
+from tests.awarding.conftest import ready  # noqa: F401 - fixture
