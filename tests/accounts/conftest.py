@@ -1,1 +1,1 @@
-from tests.awarding.conftest import ready  # noqa: F401 - fixture
+from tests.awarding.conftest import admin, awarder, ready  # noqa: F401 - fixtures

@@ -19,7 +19,6 @@ from issuers import services as issuer_services
 from issuers.models import Membership
 from issuers.roles import Role
 from tests.factories import PASSWORD, InstitutionFactory, UserFactory
-
 from tests.oidc import local
 
 pytestmark = pytest.mark.django_db

@@ -16,7 +16,6 @@ from issuers import services as issuer_services
 from issuers.models import Invitation, Membership
 from issuers.roles import Role
 from privacy.models import ConsentRecord, LegalBasis, RecordKind
-from tests.awarding.conftest import admin, awarder, ready  # noqa: F401 - fixtures
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
