@@ -1,34 +1,67 @@
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
+from allauth.usersessions.models import UserSession
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import User
+from .models import InstitutionIdentity, User
 
-# One "Accounts" section: a user's email addresses (with their verification, which decides
-# what offers and roles reach the account) are shown on the user, read-only.
-if admin.site.is_registered(EmailAddress):
-    admin.site.unregister(EmailAddress)
+# One "Accounts" section: what proves who a user is (email addresses and their verification,
+# SURFconext/eduID sign-ins and the institution identities they vouched for, second factors)
+# is shown on the user, read-only: it changes only by the person's own sign-in and
+# confirmation. Apps for SURFconext and eduID are configured by environment variables.
+for model in (EmailAddress, SocialAccount, SocialApp, SocialToken, Authenticator, UserSession):
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
 
 
-class EmailAddressInline(admin.TabularInline):
-    model = EmailAddress
+class ReadOnlyInline(admin.TabularInline):
     extra = 0
-    fields = ["email", "verified", "primary"]
-    readonly_fields = fields
     can_delete = False
-    verbose_name_plural = _("email addresses")
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
 
 
+class EmailAddressInline(ReadOnlyInline):
+    model = EmailAddress
+    fields = ["email", "verified", "primary"]
+    verbose_name_plural = _("email addresses")
+
+
+class SocialAccountInline(ReadOnlyInline):
+    model = SocialAccount
+    fields = ["provider", "uid", "last_login", "date_joined"]
+    verbose_name_plural = _("SURFconext and eduID sign-ins")
+
+
+class InstitutionIdentityInline(ReadOnlyInline):
+    model = InstitutionIdentity
+    fields = ["eppn", "schac_home", "source", "first_seen_at", "last_seen_at"]
+
+
+class AuthenticatorInline(ReadOnlyInline):
+    model = Authenticator
+    fields = ["type", "created_at", "last_used_at"]
+    verbose_name_plural = _("two-factor authentication")
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-    inlines = [EmailAddressInline]
+    inlines = [
+        EmailAddressInline,
+        SocialAccountInline,
+        InstitutionIdentityInline,
+        AuthenticatorInline,
+    ]
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "is_staff", "is_active"]
-    search_fields = ["email", "first_name", "last_name", "eppn"]
+    search_fields = ["email", "first_name", "last_name", "eppn", "institution_identities__eppn"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (_("Personal info"), {"fields": ("first_name", "last_name", "eppn", "preferred_language")}),

@@ -273,7 +273,7 @@ class Command(BaseCommand):
             issuer_services.invitation_create(
                 actor=User.objects.get(email="admin@edubadges.example"),
                 institution=institution,
-                issuer=issuer,
+                issuer=extracurricular.issuer,
                 eppn=teacher,
                 role=Role.AWARDER,
             )
