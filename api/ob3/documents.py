@@ -10,8 +10,8 @@ from django.conf import settings
 from django.http import JsonResponse
 from django.urls import reverse
 
+from accounts import identities
 from badge_credentials.contexts import OB_V3P0_3_0_3
-from badges.awarding.selectors import has_verified_email
 
 from . import scopes
 
@@ -87,7 +87,7 @@ def profile(user, application) -> dict[str, Any]:
     if user.last_name:
         document["familyName"] = user.last_name
     # Only an address the student proved to own is handed on as theirs.
-    if has_verified_email(user):
+    if user.email.lower() in identities.verified_emails(user):
         document["email"] = user.email
     return document
 
