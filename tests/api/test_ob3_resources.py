@@ -336,7 +336,7 @@ def test_the_profile_names_the_student(call, student, connect):
 
 
 def test_an_unverified_email_address_is_not_handed_out(call, connect):
-    unverified = UserFactory(email="unverified@example.org")
+    unverified = UserFactory(email="unverified@example.org", verified=False)
     profile = call("get", "profile", connect(unverified)["access_token"]).json()
     assert "email" not in profile
 
