@@ -322,3 +322,22 @@ def test_the_sign_in_page_offers_both_buttons_only_when_configured(client, db, s
 def test_an_unknown_institution_cannot_be_added_by_a_pattern_mismatch(db):
     # A guard for the fixtures above: the world fixture's institutions have no pattern.
     assert InstitutionFactory(schac_home="c.example").eppn_pattern == ""
+
+
+def test_from_the_claim_link_a_student_signs_in_with_eduid_and_comes_back(
+    client, ready, awarder, sign_in_with, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        award = awards.award_create(
+            actor=awarder, badge_class=ready["a"]["badge_class"], email="lotte@student.example"
+        )
+    claim_path = reverse("students:claim", args=[award.claim_token])
+    assert "Sign in with eduID" in client.get(claim_path).content.decode()
+    response = sign_in_with(
+        "eduid",
+        "eduid-lotte",
+        {"email": "lotte.private@eduid.example", "email_verified": True},
+        next_url=claim_path,
+    )
+    assert response["Location"] == claim_path
+    assert "Read and confirm" in client.get(claim_path).content.decode()
