@@ -48,6 +48,17 @@ SITE_URL = (env_str("SITE_URL", "http://127.0.0.1:8000") or "").rstrip("/")
 _site = urlsplit(SITE_URL)
 if _site.scheme not in {"http", "https"} or not _site.hostname:
     raise ImproperlyConfigured(f"SITE_URL must be an absolute http(s) URL, not {SITE_URL!r}")
+# Credentials name the issuer as a did:web, which resolvers fetch over https only: an http
+# site would issue badges that nobody else can verify. Loopback stays allowed for local runs
+# (and benchmarks), as does "testserver", the host of Django's test client, which no one
+# outside a test can reach either.
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "testserver"}
+if not DEBUG and _site.scheme != "https" and _site.hostname not in LOCAL_HOSTS:
+    raise ImproperlyConfigured(
+        f"SITE_URL must be an https URL in production (DEBUG off), not {SITE_URL!r}: issued "
+        "credentials name the issuer as a did:web, which verifiers fetch over https only. "
+        "Only 127.0.0.1 and localhost may use http."
+    )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [_site.hostname, "localhost", "127.0.0.1"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [f"{_site.scheme}://{_site.netloc}"])

@@ -219,6 +219,43 @@ def _check_labels() -> dict[str, str]:
     }
 
 
+def _format_label(report_format: str | None) -> str:
+    from django.utils.translation import gettext as _
+
+    return {
+        "ob2-hosted": _("Open Badges 2.0 assertion (hosted)"),
+        "ob2-signed": _("Open Badges 2.0 assertion (signed)"),
+        "ob3-data-integrity": _("Open Badges 3.0 credential (Data Integrity proof)"),
+        "ob3-vc-jwt": _("Open Badges 3.0 credential (VC-JWT)"),
+    }.get(report_format or "", _("Unrecognised badge"))
+
+
+def _moment(value: str | None):
+    from badge_credentials.verify.common import parse_date
+
+    return parse_date(value) if value else None
+
+
+def _verified_badges(report) -> list[dict]:
+    """One entry per badge examined (an image may carry several): what it says and its
+    checks, with translated labels and dates as datetimes for the active language."""
+    labels = _check_labels()
+    badges = []
+    for part in report.reports:
+        summary = part.summary
+        badges.append(
+            {
+                "valid": part.valid,
+                "format": _format_label(part.format),
+                "summary": summary,
+                "issued_on": _moment(summary.issued_on),
+                "expires": _moment(summary.expires),
+                "checks": [(labels.get(check.name, check.name), check) for check in part.checks],
+            }
+        )
+    return badges
+
+
 def verify(request: HttpRequest) -> HttpResponse:
     """The public "Verify a badge" page."""
     from badges.verification import badge_verify
@@ -234,11 +271,13 @@ def verify(request: HttpRequest) -> HttpResponse:
         form = VerifyForm()
     if form.is_bound and form.is_valid():
         report = badge_verify(data=form.badge_data(), recipient=form.cleaned_data.get("recipient"))
-    checks = []
-    if report is not None:
-        labels = _check_labels()
-        checks = [(labels.get(check.name, check.name), check) for check in report.checks]
-    return render(request, "public/verify.html", {"form": form, "report": report, "checks": checks})
+    context = {
+        "form": form,
+        "report": report,
+        "image_check": report.checks[0] if report is not None and report.parts else None,
+        "badges": _verified_badges(report) if report is not None else [],
+    }
+    return render(request, "public/verify.html", context)
 
 
 @require_GET

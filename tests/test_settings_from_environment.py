@@ -94,3 +94,32 @@ def test_typed_helpers_fail_loudly(monkeypatch, tmp_path):
     secret.write_text("from-a-file\n")
     monkeypatch.setenv("X_SECRET_FILE", str(secret))
     assert env_str("X_SECRET") == "from-a-file"
+
+
+_PRODUCTION_SECRETS = {
+    "SECRET_KEY": "a-production-secret-that-is-long-enough-0123456789",
+    "SIGNING_KEY_ENCRYPTION_KEY": "c2lnbmluZy1rZXktZW5jcnlwdGlvbi1rZXktMzItYnl0ZXM",
+}
+
+
+@pytest.mark.parametrize("site_url", ["http://badges.example.org", "http://10.0.0.5:8000"])
+def test_production_refuses_a_plain_http_site_url(tmp_path, site_url):
+    result = _start({"VAR_DIR": str(tmp_path), "SITE_URL": site_url, **_PRODUCTION_SECRETS})
+    assert result.returncode != 0
+    assert "SITE_URL must be an https URL in production" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "site_url",
+    ["https://badges.example.org", "http://127.0.0.1:8000", "http://localhost:8123"],
+)
+def test_production_accepts_https_and_loopback_site_urls(tmp_path, site_url):
+    result = _start({"VAR_DIR": str(tmp_path), "SITE_URL": site_url, **_PRODUCTION_SECRETS})
+    assert result.returncode == 0, result.stderr
+
+
+def test_development_may_use_http_anywhere(tmp_path):
+    result = _start(
+        {"VAR_DIR": str(tmp_path), "SITE_URL": "http://portal.test:8000", "DEBUG": "true"}
+    )
+    assert result.returncode == 0, result.stderr

@@ -9,8 +9,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from badge_credentials.baking.png import OB2_KEYWORD, OB3_KEYWORD, bake_png, is_png, unbake_png
-from badge_credentials.baking.svg import OB3_NAMESPACE, bake_svg, is_svg, unbake_svg
+from badge_credentials.baking.png import (
+    OB2_KEYWORD,
+    OB3_KEYWORD,
+    bake_png,
+    is_png,
+    unbake_png,
+    unbake_png_all,
+)
+from badge_credentials.baking.svg import OB3_NAMESPACE, bake_svg, is_svg, unbake_svg, unbake_svg_all
 from badge_credentials.errors import BakingError
 
 
@@ -55,21 +62,37 @@ def bake(image: bytes, payload: str | Mapping[str, Any], *, ob_version: int) -> 
     raise BakingError("the image is neither a PNG nor an SVG")
 
 
-def unbake(image: bytes) -> BakedBadge | None:
-    """Return the badge baked into a PNG or SVG image, or ``None`` when it has none."""
+def unbake_all(image: bytes) -> list[BakedBadge]:
+    """Return every badge baked into a PNG or SVG image, in file order (a PNG of ours
+    carries an OB 2.0 assertion and an OB 3.0 credential)."""
     if is_png(image):
-        found = unbake_png(image)
-        if found is None:
-            return None
-        keyword, text = found
-        return BakedBadge(3 if keyword == OB3_KEYWORD else 2, text, "png")
+        return [
+            BakedBadge(3 if keyword == OB3_KEYWORD else 2, text, "png")
+            for keyword, text in unbake_png_all(image)
+        ]
     if is_svg(image):
-        badge = unbake_svg(image)
-        if badge is None:
-            return None
-        version = 3 if badge.namespace == OB3_NAMESPACE else 2
-        return BakedBadge(version, badge.body or badge.verify, "svg")
+        return [
+            BakedBadge(
+                3 if badge.namespace == OB3_NAMESPACE else 2, badge.body or badge.verify, "svg"
+            )
+            for badge in unbake_svg_all(image)
+        ]
     raise BakingError("the image is neither a PNG nor an SVG")
 
 
-__all__ = ["BakedBadge", "bake", "bake_png", "bake_svg", "unbake", "unbake_png", "unbake_svg"]
+def unbake(image: bytes) -> BakedBadge | None:
+    """Return the first badge baked into a PNG or SVG image, or ``None`` when it has none."""
+    found = unbake_all(image)
+    return found[0] if found else None
+
+
+__all__ = [
+    "BakedBadge",
+    "bake",
+    "bake_png",
+    "bake_svg",
+    "unbake",
+    "unbake_all",
+    "unbake_png",
+    "unbake_svg",
+]

@@ -118,18 +118,26 @@ def bake_png(image: bytes, text: str, *, keyword: str = OB2_KEYWORD) -> bytes:
     return PNG_SIGNATURE + b"".join(_encode_chunk(chunk) for chunk in chunks)
 
 
-def unbake_png(image: bytes) -> tuple[str, str] | None:
-    """Return ``(keyword, text)`` of the first badge chunk of a PNG, or ``None``.
+def unbake_png_all(image: bytes) -> list[tuple[str, str]]:
+    """Return ``(keyword, text)`` of every badge chunk of a PNG, in file order.
 
     Looks for ``iTXt`` chunks named ``openbadges`` or ``openbadgecredential`` and the
     legacy OB 1.x ``tEXt`` chunk ``openbadges`` (whose text is a hosted assertion URL).
     """
+    found = []
     for chunk in iter_chunks(image):
         keyword = _chunk_keyword(chunk)
         if keyword not in BADGE_KEYWORDS:
             continue
         if chunk.type == b"iTXt":
-            return _parse_itxt(chunk.data)
+            found.append(_parse_itxt(chunk.data))
+            continue
         text = chunk.data.split(b"\x00", 1)[1] if b"\x00" in chunk.data else b""
-        return keyword, text.decode("latin-1")
-    return None
+        found.append((keyword, text.decode("latin-1")))
+    return found
+
+
+def unbake_png(image: bytes) -> tuple[str, str] | None:
+    """Return ``(keyword, text)`` of the first badge chunk of a PNG, or ``None``."""
+    found = unbake_png_all(image)
+    return found[0] if found else None

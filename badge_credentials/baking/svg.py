@@ -104,9 +104,10 @@ def bake_svg(
     return document.toxml(encoding="utf-8")
 
 
-def unbake_svg(image: bytes | str) -> SvgBadge | None:
-    """Return the first OB 2.0/3.0 badge element of an SVG, or ``None`` if there is none."""
+def unbake_svg_all(image: bytes | str) -> list[SvgBadge]:
+    """Return every OB 2.0/3.0 badge element of an SVG, in document order."""
     document = _parse(image)
+    found = []
     for element in document.getElementsByTagNameNS("*", "*"):
         local_name = _ELEMENTS.get(element.namespaceURI or "")
         if local_name and element.localName == local_name:
@@ -115,5 +116,11 @@ def unbake_svg(image: bytes | str) -> SvgBadge | None:
                 for child in element.childNodes
                 if child.nodeType in (child.TEXT_NODE, child.CDATA_SECTION_NODE)
             ).strip()
-            return SvgBadge(element.namespaceURI, element.getAttribute("verify"), body)
-    return None
+            found.append(SvgBadge(element.namespaceURI, element.getAttribute("verify"), body))
+    return found
+
+
+def unbake_svg(image: bytes | str) -> SvgBadge | None:
+    """Return the first OB 2.0/3.0 badge element of an SVG, or ``None`` if there is none."""
+    found = unbake_svg_all(image)
+    return found[0] if found else None

@@ -53,3 +53,8 @@ def ids_of(value: Any) -> list[str]:
         elif isinstance(item, dict) and isinstance(item.get("id"), str):
             found.append(item["id"])
     return found
+
+
+def text_or_none(value: Any) -> str | None:
+    """Return ``value`` when it is a non-empty string (for summaries), else ``None``."""
+    return value if isinstance(value, str) and value else None

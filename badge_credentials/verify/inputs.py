@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from badge_credentials.baking import unbake
+from badge_credentials.baking import unbake_all
 from badge_credentials.baking.png import is_png
 from badge_credentials.baking.svg import is_svg
 from badge_credentials.contexts import OB_V2, VC_V1, VC_V2
@@ -95,36 +95,76 @@ def _revocation_reason(body: bytes | None) -> str:
     return reason if isinstance(reason, str) else ""
 
 
+def _decode(data: bytes | str) -> str:
+    if isinstance(data, str):
+        return data.strip()
+    try:
+        return data.decode("utf-8-sig").strip()
+    except UnicodeDecodeError:
+        raise CredentialError("the input is not an image, JSON or a token") from None
+
+
+def _is_url(text: str) -> bool:
+    return text.startswith(("https://", "http://")) and not any(char.isspace() for char in text)
+
+
+def _fetch_body(url: str, resolver: Resolver, depth: int) -> bytes:
+    if depth >= 2:
+        raise CredentialError("too many redirections between URLs")
+    try:
+        _, body = resolver.raw(url)
+    except FetchError as error:
+        if error.status == 410:
+            raise RevokedAtSourceError(url, _revocation_reason(error.body)) from error
+        raise CredentialError(f"the badge URL could not be retrieved: {error}") from error
+    return body
+
+
+def read_inputs(
+    data: bytes | str, resolver: Resolver, *, source_url: str | None = None, depth: int = 0
+) -> list[Presented | CredentialError]:
+    """Recognise every badge in ``data``: an image may carry several (our PNGs hold an OB 2.0
+    assertion and an OB 3.0 credential), anything else holds one.
+
+    Each item is a :class:`Presented` or the :class:`CredentialError` that kept it from being
+    read; an input that holds no badge at all raises :class:`CredentialError`.
+    """
+    if isinstance(data, bytes) and (is_png(data) or is_svg(data)):
+        try:
+            baked = unbake_all(data)
+        except BakingError as error:
+            raise CredentialError(f"the image cannot be read: {error}") from error
+        if not baked:
+            raise CredentialError("the image carries no baked badge")
+        found: list[Presented | CredentialError] = []
+        for badge in baked:
+            try:
+                found.append(
+                    read_input(badge.payload, resolver, source_url=source_url, depth=depth)
+                )
+            except CredentialError as error:
+                found.append(error)
+        return found
+    text = _decode(data)
+    if _is_url(text):
+        body = _fetch_body(text, resolver, depth)
+        return read_inputs(body, resolver, source_url=text, depth=depth + 1)
+    return [read_input(text, resolver, source_url=source_url, depth=depth)]
+
+
 def read_input(
     data: bytes | str, resolver: Resolver, *, source_url: str | None = None, depth: int = 0
 ) -> Presented:
-    """Recognise ``data``; raises :class:`CredentialError` with a readable reason."""
-    if isinstance(data, bytes):
-        if is_png(data) or is_svg(data):
-            try:
-                baked = unbake(data)
-            except BakingError as error:
-                raise CredentialError(f"the image cannot be read: {error}") from error
-            if baked is None:
-                raise CredentialError("the image carries no baked badge")
-            text = baked.payload
-        else:
-            try:
-                text = data.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                raise CredentialError("the input is not an image, JSON or a token") from None
-    else:
-        text = data
-    text = text.strip()
-    if text.startswith(("https://", "http://")) and not any(char.isspace() for char in text):
-        if depth >= 2:
-            raise CredentialError("too many redirections between URLs")
-        try:
-            _, body = resolver.raw(text)
-        except FetchError as error:
-            if error.status == 410:
-                raise RevokedAtSourceError(text, _revocation_reason(error.body)) from error
-            raise CredentialError(f"the badge URL could not be retrieved: {error}") from error
+    """Recognise one badge in ``data`` (for an image: the first one baked into it); raises
+    :class:`CredentialError` with a readable reason."""
+    if isinstance(data, bytes) and (is_png(data) or is_svg(data)):
+        found = read_inputs(data, resolver, source_url=source_url, depth=depth)
+        if isinstance(found[0], CredentialError):
+            raise found[0]
+        return found[0]
+    text = _decode(data)
+    if _is_url(text):
+        body = _fetch_body(text, resolver, depth)
         return read_input(body, resolver, source_url=text, depth=depth + 1)
     if text.startswith("{"):
         try:

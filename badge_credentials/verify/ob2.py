@@ -7,7 +7,7 @@ from badge_credentials.errors import CredentialError, FetchError
 from badge_credentials.hashing import identity_matches
 from badge_credentials.jws import verify_badge_signature
 from badge_credentials.keys import load_public_key_pem
-from badge_credentials.verify.common import check_dates, host_of, ids_of
+from badge_credentials.verify.common import check_dates, host_of, ids_of, text_or_none
 from badge_credentials.verify.inputs import Presented
 from badge_credentials.verify.report import FORMAT_OB2_HOSTED, VerificationReport
 from badge_credentials.verify.resolve import Resolver
@@ -147,6 +147,26 @@ def _check_revocation_list(
     return True, "not on the issuer's revocation list"
 
 
+def _summarise(
+    assertion: dict[str, Any],
+    badge: dict[str, Any],
+    issuer: dict[str, Any],
+    report: VerificationReport,
+) -> None:
+    summary = report.summary
+    summary.id = text_or_none(assertion.get("id"))
+    summary.issued_on = text_or_none(assertion.get("issuedOn"))
+    summary.expires = text_or_none(assertion.get("expires"))
+    summary.badge = text_or_none(badge.get("name"))
+    summary.issuer = text_or_none(issuer.get("name"))
+    summary.issuer_id = text_or_none(issuer.get("id"))
+    identity = assertion.get("recipient")
+    if isinstance(identity, dict):
+        summary.recipient_hashed = bool(identity.get("hashed"))
+        if not summary.recipient_hashed:
+            summary.recipient = text_or_none(identity.get("identity"))
+
+
 def verify_ob2(
     presented: Presented,
     resolver: Resolver,
@@ -157,6 +177,7 @@ def verify_ob2(
 ) -> None:
     """Run the OB 2.0 checks, adding them to ``report``."""
     assertion = presented.document
+    _summarise(assertion, {}, {}, report)
     problems = _structure_problems(assertion)
     if problems:
         report.add("structure", False, "; ".join(problems))
@@ -167,6 +188,7 @@ def verify_ob2(
     except CredentialError as error:
         report.add("structure", False, f"the badge class or issuer cannot be retrieved: {error}")
         return
+    _summarise(assertion, badge, issuer, report)
     if not badge.get("name") or not isinstance(issuer.get("id"), str):
         report.add("structure", False, "the badge class has no name or the issuer has no id")
         return
@@ -192,6 +214,8 @@ def verify_ob2(
             matched,
             "the recipient matches" if matched else "the badge was not issued to this recipient",
         )
+        if matched:
+            report.summary.recipient = recipient
 
     passed, reason = check_dates(
         assertion.get("issuedOn"),

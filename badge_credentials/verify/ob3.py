@@ -16,7 +16,7 @@ from badge_credentials.keys import (
     public_key_to_jwk,
 )
 from badge_credentials.vc_jwt import credential_issuer_id, verify_vc_jwt
-from badge_credentials.verify.common import check_dates, ids_of
+from badge_credentials.verify.common import check_dates, ids_of, text_or_none
 from badge_credentials.verify.inputs import Presented
 from badge_credentials.verify.report import FORMAT_OB3_VC_JWT, VerificationReport
 from badge_credentials.verify.resolve import ResolvedMethod, Resolver
@@ -185,6 +185,31 @@ def _check_status(credential: dict[str, Any], resolver: Resolver) -> tuple[bool,
     return True, "not revoked"
 
 
+def _summarise(credential: dict[str, Any], report: VerificationReport) -> None:
+    summary = report.summary
+    subject = _subject(credential) or {}
+    achievement = subject.get("achievement")
+    issuer = credential.get("issuer")
+    summary.id = text_or_none(credential.get("id"))
+    summary.badge = text_or_none(
+        achievement.get("name") if isinstance(achievement, dict) else None
+    ) or text_or_none(credential.get("name"))
+    summary.issuer = text_or_none(issuer.get("name") if isinstance(issuer, dict) else None)
+    summary.issuer_id = credential_issuer_id(credential) or None
+    summary.issued_on = text_or_none(
+        credential.get("awardedDate")
+        or credential.get("validFrom")
+        or credential.get("issuanceDate")
+    )
+    summary.expires = text_or_none(credential.get("validUntil") or credential.get("expirationDate"))
+    identities = [item for item in subject.get("identifier") or [] if isinstance(item, dict)]
+    summary.recipient_hashed = any(item.get("hashed") for item in identities)
+    plain = next((item for item in identities if not item.get("hashed")), None)
+    summary.recipient = text_or_none(plain.get("identityHash") if plain else None) or text_or_none(
+        subject.get("id") if not summary.recipient_hashed else None
+    )
+
+
 def verify_ob3(
     presented: Presented,
     resolver: Resolver,
@@ -197,6 +222,7 @@ def verify_ob3(
     """Run the OB 3.0 checks, adding them to ``report``; return the credential examined."""
     candidate = presented.document.get("vc") if presented.format == FORMAT_OB3_VC_JWT else None
     credential = candidate if isinstance(candidate, dict) else presented.document
+    _summarise(credential, report)
     problems = _structure_problems(credential)
     if problems:
         report.add("structure", False, "; ".join(problems))
@@ -210,7 +236,10 @@ def verify_ob3(
         _check_data_integrity(credential, resolver, loader, report)
 
     if recipient is not None:
-        report.add("recipient", *_check_recipient(credential, recipient))
+        matched, reason = _check_recipient(credential, recipient)
+        report.add("recipient", matched, reason)
+        if matched:
+            report.summary.recipient = recipient
     passed, reason = check_dates(
         credential.get("validFrom") or credential.get("issuanceDate"),
         credential.get("validUntil") or credential.get("expirationDate"),

@@ -19,22 +19,66 @@ class Check:
 
 
 @dataclass
-class VerificationReport:
-    """The outcome of verifying one badge.
+class Summary:
+    """What a badge says, as far as the verifier read it: the badge, its issuer, the
+    recipient and the dates (``None`` where the badge does not say)."""
 
-    ``valid`` is true when every check passed (and there is at least one). ``format`` is
-    one of ``ob2-hosted``, ``ob2-signed``, ``ob3-data-integrity``, ``ob3-vc-jwt`` or
-    ``None`` when the input could not be recognised. ``credential`` is the assertion or
-    credential that was examined (for display), when one was found.
+    badge: str | None = None
+    issuer: str | None = None
+    issuer_id: str | None = None
+    recipient: str | None = None
+    recipient_hashed: bool = False
+    issued_on: str | None = None
+    expires: str | None = None
+    id: str | None = None
+
+    def to_dict(self) -> dict[str, str | bool | None]:
+        """``recipient`` is the plain identity, or the one given to check a hashed identity
+        against when it matched; ``recipient_hashed`` tells that the badge only holds a
+        salted hash of it."""
+        return {
+            "badge": self.badge,
+            "issuer": self.issuer,
+            "issuer_id": self.issuer_id,
+            "recipient": self.recipient,
+            "recipient_hashed": self.recipient_hashed,
+            "issued_on": self.issued_on,
+            "expires": self.expires,
+            "id": self.id,
+        }
+
+
+@dataclass
+class VerificationReport:
+    """The outcome of verifying one badge, or an image that carries several.
+
+    ``valid`` is true when every check passed (and there is at least one) and every part is
+    valid. ``format`` is one of ``ob2-hosted``, ``ob2-signed``, ``ob3-data-integrity``,
+    ``ob3-vc-jwt`` or ``None`` when the input could not be recognised. ``credential`` is the
+    assertion or credential that was examined (for display), when one was found;
+    ``summary`` what it says. For an image with several badges, ``parts`` holds one report
+    per badge, in the image's order, and ``format``/``credential``/``summary`` are the
+    first part's.
     """
 
     format: str | None = None
     checks: list[Check] = field(default_factory=list)
     credential: dict[str, Any] | None = None
+    summary: Summary = field(default_factory=Summary)
+    parts: list["VerificationReport"] = field(default_factory=list)
 
     @property
     def valid(self) -> bool:
-        return bool(self.checks) and all(check.passed for check in self.checks)
+        return (
+            bool(self.checks)
+            and all(check.passed for check in self.checks)
+            and all(part.valid for part in self.parts)
+        )
+
+    @property
+    def reports(self) -> list["VerificationReport"]:
+        """The report of every badge examined: the parts, or this report itself."""
+        return self.parts or [self]
 
     def add(self, name: str, passed: bool, reason: str) -> bool:
         """Record a check and return whether it passed."""
@@ -60,4 +104,6 @@ class VerificationReport:
                 for check in self.checks
             ],
             "credential": self.credential,
+            "summary": self.summary.to_dict(),
+            "parts": [part.to_dict() for part in self.parts],
         }

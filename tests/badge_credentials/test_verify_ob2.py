@@ -2,11 +2,14 @@ import json
 from datetime import timedelta
 
 import pytest
-from conftest import BASE_URL, ISSUED_AT, NOW, RECIPIENT, SALT
+from conftest import BASE_URL, ISSUED_AT, ISSUER_DID, NOW, RECIPIENT, SALT, make_credential_input
 
-from badge_credentials import keys, ob2
+from badge_credentials import data_integrity, keys, ob2, ob3
 from badge_credentials.baking import bake
+from badge_credentials.contexts import document_loader
+from badge_credentials.did import did_web_document_url
 from badge_credentials.encoding import b64url_decode, b64url_encode
+from badge_credentials.extension import extension_documents
 from badge_credentials.hashing import hash_identity
 from badge_credentials.jws import sign_badge
 from badge_credentials.verify import verify_badge
@@ -246,3 +249,75 @@ def test_a_badge_url_answering_410_is_reported_as_revoked_with_its_reason():
         ("revocation", False),
     ]
     assert "Fraud" in report.checks[-1].reason
+
+
+def _signed_credential(ed25519_key, **overrides) -> dict:
+    credential = ob3.build_credential(make_credential_input(status_url=None, **overrides))
+    return data_integrity.add_proof(
+        credential,
+        ed25519_key,
+        verification_method=f"{ISSUER_DID}#ed-1",
+        loader=document_loader(extension_documents(BASE_URL)),
+    )
+
+
+@pytest.fixture
+def site_with_did(site, did_document):
+    site.pages[did_web_document_url(ISSUER_DID)] = did_document
+    return site
+
+
+def test_every_badge_baked_in_a_png_is_verified_and_reported(
+    site_with_did, png_image, ed25519_key
+) -> None:
+    image = bake(
+        bake(png_image, site_with_did.pages[HOSTED_ID], ob_version=2),
+        _signed_credential(ed25519_key),
+        ob_version=3,
+    )
+    report = verify_badge(
+        image, fetch=site_with_did.fetch, documents=extension_documents(BASE_URL), now=NOW
+    )
+    assert report.valid, report.to_dict()
+    assert [part.format for part in report.parts] == ["ob2-hosted", "ob3-data-integrity"]
+    assert report.to_dict()["parts"][1]["summary"]["issuer_id"] == ISSUER_DID
+
+
+def test_a_forged_ob3_chunk_next_to_a_genuine_ob2_assertion_makes_the_image_invalid(
+    site_with_did, png_image, ed25519_key
+) -> None:
+    forged = _signed_credential(ed25519_key)
+    forged["credentialSubject"]["achievement"]["name"] = "Doctorate in everything"
+    image = bake(
+        bake(png_image, site_with_did.pages[HOSTED_ID], ob_version=2), forged, ob_version=3
+    )
+    report = verify_badge(
+        image, fetch=site_with_did.fetch, documents=extension_documents(BASE_URL), now=NOW
+    )
+    assert not report.valid
+    genuine, fake = report.parts
+    assert genuine.valid
+    assert _failed(fake) == ["signature"]
+    assert fake.summary.badge == "Doctorate in everything"
+
+
+def test_an_unreadable_second_badge_in_an_image_is_reported_not_skipped(site, png_image) -> None:
+    image = bake(bake(png_image, site.pages[HOSTED_ID], ob_version=2), "not a badge", ob_version=3)
+    report = verify_badge(image, fetch=site.fetch, now=NOW)
+    assert not report.valid
+    assert report.parts[0].valid
+    assert _failed(report.parts[1]) == ["input"]
+
+
+def test_the_summary_says_what_was_verified(site, signed_token) -> None:
+    report = verify_badge(signed_token, fetch=site.fetch, recipient=RECIPIENT, now=NOW)
+    assert report.summary.to_dict() == {
+        "badge": "Data Science",
+        "issuer": "Uni",
+        "issuer_id": ISSUER_ID,
+        "recipient": RECIPIENT,
+        "recipient_hashed": True,
+        "issued_on": "2025-03-01T12:00:00Z",
+        "expires": None,
+        "id": SIGNED_ID,
+    }

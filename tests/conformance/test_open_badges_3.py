@@ -165,3 +165,32 @@ def test_credential_with_control_characters_verifies(client, issue, ob3_verifier
     )
     assert report["verified"], report["errors"]
     assert badge_verify(data=json.dumps(assertion.ob3_credential), recipient=RECIPIENT).valid
+
+
+def test_a_forged_ob3_chunk_in_a_png_fails_everywhere(client, issue, ob3_verifier):
+    """badgecheck reads only the OB 2.0 chunk of a PNG; the OB 3.0 chunk, read here with
+    Pillow rather than our own unbaking, must fail Digital Bazaar's verifier and ours."""
+    import io
+
+    from PIL import Image
+
+    from badge_credentials.baking import bake
+
+    assertion = issue(email=RECIPIENT)
+    forged = copy.deepcopy(assertion.ob3_credential)
+    forged["credentialSubject"]["achievement"]["name"] = "Doctorate in everything"
+    image = bake(bytes(assertion.baked_png), forged, ob_version=3)
+    with Image.open(io.BytesIO(image)) as picture:
+        chunks = dict(picture.text)
+    assert json.loads(chunks["openbadges"]) == assertion.ob2_assertion
+    baked_credential = json.loads(chunks["openbadgecredential"])
+    assert baked_credential == forged
+
+    documents = _documents(client, assertion)
+    assert ob3_verifier({"credential": assertion.ob3_credential, "documents": documents})[
+        "verified"
+    ]
+    assert not ob3_verifier({"credential": baked_credential, "documents": documents})["verified"]
+    report = badge_verify(data=image)
+    assert not report.valid
+    assert [part.valid for part in report.parts] == [True, False]

@@ -81,3 +81,52 @@ def test_command_exits_0_for_valid_and_1_for_invalid(issue, tmp_path, capsys):
     report = json.loads(capsys.readouterr().out)
     assert report["valid"] is False
     assert any(check["name"] == "signature" and not check["passed"] for check in report["checks"])
+
+
+def test_every_badge_in_an_uploaded_png_is_checked_and_shown_with_what_it_says(client, issue):
+    assertion = issue(email="student@example.org")
+    upload = SimpleUploadedFile("badge.png", bytes(assertion.baked_png), content_type="image/png")
+    page = client.post(
+        reverse("public:verify"), {"file": upload, "recipient": "student@example.org"}
+    ).content.decode()
+    assert "This badge is valid." in page
+    assert "The image carries 2 badges" in page
+    assert "Open Badges 2.0 assertion (hosted)" in page
+    assert "Open Badges 3.0 credential (Data Integrity proof)" in page
+    name = assertion.badge_class.name_en or assertion.badge_class.name_nl
+    assert page.count(name) >= 2
+    assert links.issuer_url(assertion.badge_class.issuer) in page
+    assert links.issuer_did(assertion.badge_class.issuer) in page
+    assert page.count("student@example.org") >= 2
+    assert f'datetime="{assertion.ob2_assertion["issuedOn"]}"' in page
+
+
+def test_a_png_with_a_forged_ob3_chunk_is_not_valid(client, issue):
+    from badge_credentials.baking import bake
+
+    assertion = issue(email="student@example.org")
+    forged = json.loads(json.dumps(assertion.ob3_credential))
+    forged["credentialSubject"]["achievement"]["name"] = "Doctorate in everything"
+    image = bake(bytes(assertion.baked_png), forged, ob_version=3)
+    upload = SimpleUploadedFile("badge.png", image, content_type="image/png")
+    page = client.post(reverse("public:verify"), {"file": upload}).content.decode()
+    assert "This badge is not valid." in page
+    assert "Doctorate in everything" in page
+
+
+def test_command_reports_every_badge_of_an_image(issue, tmp_path, capsys):
+    from badge_credentials.baking import bake
+
+    assertion = issue()
+    forged = json.loads(json.dumps(assertion.ob3_credential))
+    forged["name"] = "Forged"
+    path = tmp_path / "forged.png"
+    path.write_bytes(bake(bytes(assertion.baked_png), forged, ob_version=3))
+    with pytest.raises(SystemExit) as exit_info:
+        call_command("verify_badge", str(path))
+    assert exit_info.value.code == 1
+    report = json.loads(capsys.readouterr().out)
+    assert [part["valid"] for part in report["parts"]] == [True, False]
+    assert [check["name"] for check in report["parts"][1]["checks"] if not check["passed"]] == [
+        "signature"
+    ]
