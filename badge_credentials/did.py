@@ -2,17 +2,21 @@
 
 The DID document lists the issuer's Ed25519 key as a ``Multikey`` (for
 ``eddsa-rdfc-2022`` proofs) and its RSA key as a ``JsonWebKey`` (for VC-JWT), both under
-``assertionMethod``. Retired keys stay listed so that older credentials keep verifying.
+``assertionMethod``. Retired and compromised keys stay listed, with the moment from which
+their proofs are no longer trusted (``expires``/``revoked``), so that what they signed before
+keeps verifying.
 """
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote, unquote
 
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
 from badge_credentials.contexts import DID_V1, MULTIKEY_V1
+from badge_credentials.dates import iso_datetime
 from badge_credentials.errors import InvalidInputError
 from badge_credentials.keys import (
     PublicKey,
@@ -61,10 +65,17 @@ def did_web_document_url(did: str) -> str:
 
 @dataclass(frozen=True)
 class VerificationKey:
-    """A public key to list in a DID document under ``<did>#<fragment>``."""
+    """A public key to list in a DID document under ``<did>#<fragment>``.
+
+    ``expires`` (a retired key) and ``revoked`` (a compromised key) are published as the
+    method's ``expires``/``revoked`` (Controlled Identifiers): proofs created at or after
+    that moment are not to be trusted; proofs created before it still are.
+    """
 
     fragment: str
     public_key: PublicKey
+    expires: datetime | None = None
+    revoked: datetime | None = None
 
 
 def verification_method_id(did: str, fragment: str) -> str:
@@ -76,20 +87,26 @@ def build_verification_method(did: str, key: VerificationKey) -> dict[str, Any]:
     """Return a ``Multikey`` (Ed25519) or ``JsonWebKey`` (RSA) verification method."""
     method_id = verification_method_id(did, key.fragment)
     if isinstance(key.public_key, ed25519.Ed25519PublicKey):
-        return {
+        method = {
             "id": method_id,
             "type": "Multikey",
             "controller": did,
             "publicKeyMultibase": ed25519_public_key_to_multibase(key.public_key),
         }
-    if isinstance(key.public_key, rsa.RSAPublicKey):
-        return {
+    elif isinstance(key.public_key, rsa.RSAPublicKey):
+        method = {
             "id": method_id,
             "type": "JsonWebKey",
             "controller": did,
             "publicKeyJwk": public_key_to_jwk(key.public_key),
         }
-    raise InvalidInputError("only Ed25519 and RSA keys can be listed")
+    else:
+        raise InvalidInputError("only Ed25519 and RSA keys can be listed")
+    if key.expires is not None:
+        method["expires"] = iso_datetime(key.expires)
+    if key.revoked is not None:
+        method["revoked"] = iso_datetime(key.revoked)
+    return method
 
 
 def build_did_document(

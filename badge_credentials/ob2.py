@@ -220,12 +220,19 @@ def build_issuer_profile(data: IssuerInput) -> dict[str, Any]:
 
 
 def build_cryptographic_key(
-    key_id: str, owner: str, public_key_pem: str, *, revoked: bool = False
+    key_id: str,
+    owner: str,
+    public_key_pem: str,
+    *,
+    expires: datetime | None = None,
+    revoked: bool = False,
 ) -> dict[str, Any]:
     """Build an OB 2.0 CryptographicKey document.
 
-    A retired (rotated) key stays published unchanged so that older badges still verify;
-    ``revoked=True`` marks a compromised key, whose signatures verifiers must reject.
+    ``expires`` (``sec:expiration``) is the end of the key's validity: a retired key
+    verifies only badges issued before it. ``revoked=True`` marks a compromised key, whose
+    ``expires`` is the moment of compromise; verifiers that cannot compare dates should
+    reject everything it signed.
     """
     document: dict[str, Any] = {
         "@context": OB_V2,
@@ -234,6 +241,8 @@ def build_cryptographic_key(
         "owner": owner,
         "publicKeyPem": public_key_pem,
     }
+    if expires is not None:
+        document["expires"] = iso_datetime(expires)
     if revoked:
         document["revoked"] = True
     return document

@@ -48,17 +48,21 @@ def _alignments(badge_class: BadgeClass) -> tuple[AlignmentInput, ...]:
     )
 
 
-def issuer_profile_v2(issuer) -> dict:
-    keys = issuer.signing_keys.filter(algorithm="RS256").order_by("created_at")
+def issuer_profile_v2(issuer, *, signing_key=None) -> dict:
+    """The OB 2.0 issuer profile, naming the issuer's first RS256 key; with ``signing_key``
+    the profile of that key (see :func:`badges.links.key_owner_url`)."""
+    from issuers.signing import primary_rsa_key
+
+    key = signing_key or primary_rsa_key(issuer)
     return ob2.build_issuer_profile(
         ob2.IssuerInput(
-            id=links.issuer_url(issuer),
+            id=links.key_issuer_url(signing_key) if signing_key else links.issuer_url(issuer),
             name=_issuer_name(issuer, "en"),
             url=issuer.url or issuer.faculty.institution.website or links.issuer_url(issuer),
             email=issuer.email,
             description=issuer.description_en or issuer.description_nl or None,
             image=links.issuer_image_url(issuer),
-            public_key_ids=tuple(links.key_url(key) for key in keys),
+            public_key_ids=(links.key_url(key),) if key else (),
             revocation_list=links.revocation_list_url(issuer),
         )
     )
@@ -75,11 +79,17 @@ def issuer_profile_v3(issuer, language: str = "en") -> ob3.ProfileInput:
     )
 
 
-def badge_class_v2(badge_class: BadgeClass) -> dict:
+def badge_class_v2(badge_class: BadgeClass, *, signing_key=None) -> dict:
+    """The OB 2.0 badge class; with ``signing_key`` the one that signed badges made with
+    that key point at (see :func:`badges.links.key_owner_url`)."""
     return ob2.build_badge_class(
         ob2.BadgeClassInput(
-            id=links.badge_class_url(badge_class),
-            issuer_id=links.issuer_url(badge_class.issuer),
+            id=links.key_badge_class_url(signing_key, badge_class)
+            if signing_key
+            else links.badge_class_url(badge_class),
+            issuer_id=links.key_issuer_url(signing_key)
+            if signing_key
+            else links.issuer_url(badge_class.issuer),
             name=_english_first(badge_class, "name"),
             description=_english_first(badge_class, "description"),
             image=links.badge_class_image_url(badge_class),
@@ -148,7 +158,9 @@ def assertion_v2(assertion: Assertion, *, identity: str, signing_key=None) -> di
     return ob2.build_assertion(
         ob2.AssertionInput(
             id=f"urn:uuid:{assertion.uuid}" if signing_key else links.assertion_url(assertion),
-            badge_id=links.badge_class_url(assertion.badge_class),
+            badge_id=links.signed_badge_class_url(assertion.badge_class, signing_key)
+            if signing_key
+            else links.badge_class_url(assertion.badge_class),
             recipient_identity=identity,
             salt=assertion.salt,
             issued_on=assertion.issued_on,

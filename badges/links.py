@@ -47,6 +47,43 @@ def key_url(signing_key) -> str:
     return absolute(reverse("public:key", args=[signing_key.public_id]))
 
 
+def key_issuer_url(signing_key) -> str:
+    """The OB 2.0 issuer profile that names only this key (see :func:`key_owner_url`)."""
+    return absolute(reverse("public:key_issuer", args=[signing_key.public_id]))
+
+
+def key_badge_class_url(signing_key, badge_class) -> str:
+    """The badge class as signed badges made with this key name it (see
+    :func:`signed_badge_class_url`)."""
+    return absolute(
+        reverse("public:key_badge_class", args=[signing_key.public_id, badge_class.public_id])
+    )
+
+
+def key_owner_url(signing_key) -> str:
+    """The OB 2.0 profile that owns and names an RS256 key.
+
+    An OB 2.0 issuer profile may name one ``publicKey`` only (1EdTech's validator refuses
+    more), and a signed badge is checked against the profile of its badge class's issuer.
+    So the issuer's own profile names its first key, and every later key has a profile and
+    badge classes of its own, which signed badges made with it point at.
+    """
+    from issuers.signing import is_primary_rsa_key
+
+    if is_primary_rsa_key(signing_key):
+        return issuer_url(signing_key.issuer)
+    return key_issuer_url(signing_key)
+
+
+def signed_badge_class_url(badge_class, signing_key) -> str:
+    """The badge class a signed badge made with ``signing_key`` points at."""
+    from issuers.signing import is_primary_rsa_key
+
+    if is_primary_rsa_key(signing_key):
+        return badge_class_url(badge_class)
+    return key_badge_class_url(signing_key, badge_class)
+
+
 def verification_method(signing_key) -> str:
     return verification_method_id(issuer_did(signing_key.issuer), signing_key.fragment)
 

@@ -1,5 +1,9 @@
 from django import forms
 from django.contrib import admin
+from django.contrib.admin import helpers
+from django.core.exceptions import ValidationError
+from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
@@ -137,7 +141,7 @@ class FacultyAdmin(admin.ModelAdmin):
 class SigningKeyInline(admin.TabularInline):
     model = SigningKey
     extra = 0
-    fields = ["algorithm", "public_id", "created_at", "retired_at"]
+    fields = ["algorithm", "public_id", "created_at", "retired_at", "compromised_at"]
     readonly_fields = fields
     can_delete = False
     verbose_name_plural = _("signing keys (retired keys stay published)")
@@ -152,9 +156,11 @@ class IssuerAdmin(admin.ModelAdmin):
     list_filter = ["faculty__institution"]
     search_fields = ["name_nl", "name_en", "email"]
     inlines = [SigningKeyInline]
-    actions = ["rotate_signing_keys"]
+    actions = ["rotate_signing_keys", "compromised_signing_keys"]
 
-    @admin.action(description=_("Rotate signing keys (old keys stay published)"))
+    @admin.action(
+        description=_("Retire signing keys: new keys sign from now on; old badges stay valid")
+    )
     def rotate_signing_keys(self, request, queryset) -> None:
         for issuer in queryset:
             signing.signing_keys_rotate(actor=request.user, issuer=issuer)
@@ -162,6 +168,54 @@ class IssuerAdmin(admin.ModelAdmin):
             request,
             _("New signing keys were created for %(count)d issuers.") % {"count": len(queryset)},
         )
+
+    @admin.action(
+        description=_(
+            "Signing keys compromised: distrust what they signed from a moment on, "
+            "and create new keys"
+        )
+    )
+    def compromised_signing_keys(self, request, queryset):
+        form = KeyCompromiseForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            moment = form.cleaned_data["compromised_at"]
+            try:
+                for issuer in queryset:
+                    signing.signing_keys_compromise(
+                        actor=request.user, issuer=issuer, compromised_at=moment
+                    )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                self.message_user(
+                    request,
+                    _(
+                        "The keys of %(count)d issuers are distrusted from %(moment)s on; "
+                        "new keys were created."
+                    )
+                    % {"count": len(queryset), "moment": moment},
+                )
+                return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Signing keys compromised"),
+            "form": form,
+            "issuers": queryset,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/issuers/compromised_signing_keys.html", context)
+
+
+class KeyCompromiseForm(forms.Form):
+    compromised_at = forms.DateTimeField(
+        label=_("Compromised since"),
+        initial=timezone.now,
+        help_text=_(
+            "Badges these keys signed from this moment on stop verifying; what they signed "
+            "before stays valid. When in doubt, choose an earlier moment."
+        ),
+    )
 
 
 @admin.register(Membership)

@@ -491,7 +491,9 @@ class SigningKey(models.Model):
     """A key pair an issuer signs credentials with.
 
     The private key is sealed with the key-encryption key from the environment. Retired keys
-    keep their public half published, so that credentials signed with them still verify.
+    keep their public half published, so that credentials signed with them still verify, but
+    only those signed before ``valid_until``: the moment of retirement, or the (earlier)
+    moment a compromised key fell into other hands.
     """
 
     class Algorithm(models.TextChoices):
@@ -505,6 +507,11 @@ class SigningKey(models.Model):
     sealed_private_key = models.TextField()
     created_at = models.DateTimeField(default=timezone.now)
     retired_at = models.DateTimeField(null=True, blank=True)
+    compromised_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=_("Nothing this key signed from this moment on is trusted."),
+    )
 
     class Meta:
         verbose_name = _("signing key")
@@ -519,8 +526,13 @@ class SigningKey(models.Model):
         ]
 
     def __str__(self) -> str:
-        state = "retired" if self.retired_at else "active"
+        state = "compromised" if self.compromised_at else "retired" if self.retired_at else "active"
         return f"{self.issuer} {self.algorithm} ({state})"
+
+    @property
+    def valid_until(self):
+        """The moment from which this key's signatures are no longer trusted, if any."""
+        return self.compromised_at or self.retired_at
 
     @property
     def fragment(self) -> str:

@@ -6,9 +6,14 @@ environment (SIGNING_KEY_ENCRYPTION_KEY) and never touches the database.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from badge_credentials import keys as key_library
 
@@ -54,16 +59,24 @@ def signing_keys_ensure(*, issuer: Issuer) -> dict[str, SigningKey]:
     return active
 
 
-@transaction.atomic
-def signing_keys_rotate(*, actor, issuer: Issuer) -> dict[str, SigningKey]:
-    """Retire the issuer's active keys and create new ones; retired keys stay published."""
-    now = timezone.now()
+def _retire_active(issuer: Issuer, now: datetime) -> list[SigningKey]:
     retired = list(
         SigningKey.objects.select_for_update().filter(issuer=issuer, retired_at__isnull=True)
     )
     for key in retired:
         key.retired_at = now
         key.save(update_fields=["retired_at"])
+    return retired
+
+
+@transaction.atomic
+def signing_keys_rotate(*, actor, issuer: Issuer) -> dict[str, SigningKey]:
+    """Retire the issuer's active keys and create new ones.
+
+    Retired keys stay published with their retirement as the end of their validity: they
+    verify what they signed before it, and nothing signed after it.
+    """
+    retired = _retire_active(issuer, timezone.now())
     fresh = {algorithm: _create(issuer, algorithm) for algorithm in SigningKey.Algorithm.values}
     audit_log(
         actor=actor,
@@ -74,9 +87,70 @@ def signing_keys_rotate(*, actor, issuer: Issuer) -> dict[str, SigningKey]:
     return fresh
 
 
+@transaction.atomic
+def signing_keys_compromise(
+    *, actor, issuer: Issuer, compromised_at: datetime | None = None
+) -> dict[str, SigningKey]:
+    """Distrust every key of the issuer that was in use at or after ``compromised_at``
+    (default: now), retire the active ones and create new keys.
+
+    A compromised key verifies nothing signed from that moment on (a key created later than
+    the moment is distrusted from its creation); what it signed before stays valid.
+    """
+    now = timezone.now()
+    moment = compromised_at or now
+    if moment > now:
+        raise ValidationError(
+            {"compromised_at": _("The moment of compromise cannot lie in the future.")}
+        )
+    exposed = list(
+        SigningKey.objects.select_for_update()
+        .filter(issuer=issuer, compromised_at__isnull=True)
+        .filter(Q(retired_at__isnull=True) | Q(retired_at__gt=moment))
+    )
+    for key in exposed:
+        key.compromised_at = max(moment, key.created_at)
+        key.save(update_fields=["compromised_at"])
+    _retire_active(issuer, now)
+    fresh = {algorithm: _create(issuer, algorithm) for algorithm in SigningKey.Algorithm.values}
+    audit_log(
+        actor=actor,
+        action="signing_keys_compromise",
+        obj=issuer,
+        summary=f"{issuer}: keys compromised since {moment.isoformat()}",
+        data={
+            "compromised_at": moment.isoformat(),
+            "compromised": [str(key.public_id) for key in exposed],
+        },
+    )
+    return fresh
+
+
+def primary_rsa_key(issuer: Issuer) -> SigningKey | None:
+    """The issuer's first RS256 key: the one its OB 2.0 profile names.
+
+    The OB 2.0 profile may name a single key, and every signed badge that points at the
+    issuer's badge classes must be signed by it; signed badges made with a later key point at
+    documents of their own key instead (see ``badges.links``).
+    """
+    return (
+        SigningKey.objects.filter(issuer=issuer, algorithm=SigningKey.Algorithm.RS256)
+        .order_by("created_at", "pk")
+        .first()
+    )
+
+
 def private_key(signing_key: SigningKey):
     return key_library.unseal_private_key(signing_key.sealed_private_key, _key_encryption_key())
 
 
 def public_key(signing_key: SigningKey):
     return key_library.load_public_key_pem(signing_key.public_key_pem)
+
+
+def is_primary_rsa_key(signing_key: SigningKey) -> bool:
+    """Whether ``signing_key`` is its issuer's first RS256 key (remembered on the instance)."""
+    if not hasattr(signing_key, "_is_primary_rsa_key"):
+        primary = primary_rsa_key(signing_key.issuer)
+        signing_key._is_primary_rsa_key = primary is not None and primary.pk == signing_key.pk
+    return signing_key._is_primary_rsa_key

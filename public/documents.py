@@ -2,45 +2,57 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from badge_credentials import did, ob2, ob3
 from badge_credentials.contexts import MULTIKEY_V1
-from badge_credentials.dates import iso_datetime
-from badge_credentials.keys import ed25519_public_key_to_multibase, load_public_key_pem
+from badge_credentials.keys import load_public_key_pem
 from badges import links
 from badges.models import Assertion
 from issuers.models import Issuer, SigningKey
 
 
+def retirement_published(key: SigningKey) -> datetime | None:
+    """A retired key's end of validity as published: credentials carry whole seconds, so the
+    moment of retirement is rounded up, or what the key signed in that same second would
+    no longer verify. (A moment of compromise is rounded down: distrust rather than trust.)"""
+    if key.retired_at is None or key.compromised_at is not None:
+        return None
+    if key.retired_at.microsecond:
+        return key.retired_at.replace(microsecond=0) + timedelta(seconds=1)
+    return key.retired_at
+
+
+def _verification_key(key: SigningKey) -> did.VerificationKey:
+    return did.VerificationKey(
+        fragment=key.fragment,
+        public_key=load_public_key_pem(key.public_key_pem),
+        expires=retirement_published(key),
+        revoked=key.compromised_at,
+    )
+
+
 def did_document(issuer: Issuer) -> dict:
-    """Every key the issuer ever had: retired ones keep earlier credentials verifiable."""
+    """Every key the issuer ever had, each with the end of its validity: retired and
+    compromised keys keep what they signed before verifiable, and nothing after."""
     issuer_did = links.issuer_did(issuer)
-    keys = [
-        did.VerificationKey(
-            fragment=key.fragment, public_key=load_public_key_pem(key.public_key_pem)
-        )
-        for key in issuer.signing_keys.order_by("created_at")
-    ]
+    keys = [_verification_key(key) for key in issuer.signing_keys.order_by("created_at", "pk")]
     return did.build_did_document(issuer_did, keys, also_known_as=[links.issuer_url(issuer)])
 
 
 def key_document(key: SigningKey) -> dict:
+    """An RS256 key as an OB 2.0 CryptographicKey, an Ed25519 key as a Multikey, each with
+    the end of its validity (``expires``; a compromised key is also ``revoked``)."""
     if key.algorithm == SigningKey.Algorithm.RS256:
-        document = ob2.build_cryptographic_key(
-            links.key_url(key), links.issuer_url(key.issuer), key.public_key_pem
+        return ob2.build_cryptographic_key(
+            links.key_url(key),
+            links.key_owner_url(key),
+            key.public_key_pem,
+            expires=key.compromised_at or retirement_published(key),
+            revoked=key.compromised_at is not None,
         )
-    else:
-        document = {
-            "@context": MULTIKEY_V1,
-            "id": links.verification_method(key),
-            "type": "Multikey",
-            "controller": links.issuer_did(key.issuer),
-            "publicKeyMultibase": ed25519_public_key_to_multibase(
-                load_public_key_pem(key.public_key_pem)
-            ),
-        }
-    if key.retired_at:
-        document["expires"] = iso_datetime(key.retired_at)
-    return document
+    method = did.build_verification_method(links.issuer_did(key.issuer), _verification_key(key))
+    return {"@context": MULTIKEY_V1, **method}
 
 
 def _revoked(issuer: Issuer):

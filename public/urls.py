@@ -11,6 +11,12 @@ urlpatterns = [
     path("public/issuers/<uuid:public_id>/revocations", views.revocations, name="revocations"),
     path("public/issuers/<uuid:public_id>/status", views.status_list, name="status_list"),
     path("public/keys/<uuid:public_id>", views.key, name="key"),
+    path("public/keys/<uuid:public_id>/issuer", views.key_issuer, name="key_issuer"),
+    path(
+        "public/keys/<uuid:public_id>/badges/<uuid:badge_class_id>",
+        views.key_badge_class,
+        name="key_badge_class",
+    ),
     path("public/badges/<uuid:public_id>", views.badge_class, name="badge_class"),
     path("public/badges/<uuid:public_id>/image", views.badge_class_image, name="badge_class_image"),
     path("public/assertions/<str:public_id>", views.assertion, name="assertion"),

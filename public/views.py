@@ -91,6 +91,35 @@ def key(request: HttpRequest, public_id) -> HttpResponse:
     return json_ld(request, documents.key_document(signing_key))
 
 
+def _rsa_key(public_id) -> SigningKey:
+    return get_object_or_404(
+        SigningKey.objects.select_related("issuer__faculty__institution"),
+        public_id=public_id,
+        algorithm=SigningKey.Algorithm.RS256,
+    )
+
+
+@require_GET
+def key_issuer(request: HttpRequest, public_id) -> HttpResponse:
+    """The issuer's OB 2.0 profile naming this key only, for badges signed with it."""
+    signing_key = _rsa_key(public_id)
+    return json_ld(
+        request, credentials.issuer_profile_v2(signing_key.issuer, signing_key=signing_key)
+    )
+
+
+@require_GET
+def key_badge_class(request: HttpRequest, public_id, badge_class_id) -> HttpResponse:
+    """A badge class as the badges signed with this key name it."""
+    signing_key = _rsa_key(public_id)
+    obj = get_object_or_404(
+        BadgeClass.objects.select_related("issuer__faculty__institution"),
+        public_id=badge_class_id,
+        issuer=signing_key.issuer,
+    )
+    return json_ld(request, credentials.badge_class_v2(obj, signing_key=signing_key))
+
+
 @require_GET
 def badge_class(request: HttpRequest, public_id) -> HttpResponse:
     obj = get_object_or_404(
@@ -213,6 +242,7 @@ def _check_labels() -> dict[str, str]:
         "hosted": _("Hosted by the issuer"),
         "signature": _("Signature"),
         "issuer_key": _("Key belongs to the issuer"),
+        "key_validity": _("Key was valid when it signed"),
         "recipient": _("Issued to this recipient"),
         "expiry": _("Not expired"),
         "revocation": _("Not revoked"),

@@ -58,3 +58,37 @@ def ids_of(value: Any) -> list[str]:
 def text_or_none(value: Any) -> str | None:
     """Return ``value`` when it is a non-empty string (for summaries), else ``None``."""
     return value if isinstance(value, str) and value else None
+
+
+def _limit(value: Any) -> datetime | None:
+    return parse_date(value) if isinstance(value, str) else None
+
+
+def check_key_validity(
+    signed_at: datetime | None, *, expires: Any, revoked: Any
+) -> tuple[bool, str] | None:
+    """Compare when something was signed with the end of its key's validity.
+
+    ``expires`` ends a retired key's validity; ``revoked`` is the moment a key was
+    compromised (a date-time, as in a DID document) or ``True`` (an OB 2.0 key, whose
+    ``expires`` then holds that moment). Returns ``None`` for a key without limits, else
+    (passed, reason): only what was signed before the limit passes.
+    """
+    if expires is None and revoked in (None, False):
+        return None
+    compromised = revoked not in (None, False)
+    limits = [moment for moment in (_limit(expires), _limit(revoked)) if moment is not None]
+    if not limits:
+        if compromised:
+            return False, "the key is revoked"
+        return False, f"the key's end of validity is not a date-time: {expires!r}"
+    limit = min(limits)
+    event = "was compromised" if compromised else "was retired"
+    if signed_at is None:
+        return False, f"the key {event} on {limit.isoformat()} and the signing time is unknown"
+    if signed_at >= limit:
+        return (
+            False,
+            f"signed on {signed_at.isoformat()}, after the key {event} on {limit.isoformat()}",
+        )
+    return True, f"signed on {signed_at.isoformat()}, before the key {event} on {limit.isoformat()}"

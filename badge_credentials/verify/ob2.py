@@ -7,7 +7,14 @@ from badge_credentials.errors import CredentialError, FetchError
 from badge_credentials.hashing import identity_matches
 from badge_credentials.jws import verify_badge_signature
 from badge_credentials.keys import load_public_key_pem
-from badge_credentials.verify.common import check_dates, host_of, ids_of, text_or_none
+from badge_credentials.verify.common import (
+    check_dates,
+    check_key_validity,
+    host_of,
+    ids_of,
+    parse_date,
+    text_or_none,
+)
 from badge_credentials.verify.inputs import Presented
 from badge_credentials.verify.report import FORMAT_OB2_HOSTED, VerificationReport
 from badge_credentials.verify.resolve import Resolver
@@ -101,9 +108,7 @@ def _check_signed(
         report.add("signature", True, f"RS256 signature verified with {key_id}")
         owner_ok = key_document.get("owner") == issuer.get("id")
         listed = key_id in issuer_keys or key_document.get("id") in issuer_keys
-        if key_document.get("revoked") is True:
-            report.add("issuer_key", False, f"the key {key_id} is revoked")
-        elif owner_ok and listed:
+        if owner_ok and listed:
             report.add("issuer_key", True, "the key is owned and listed by the issuer")
         else:
             report.add(
@@ -111,6 +116,13 @@ def _check_signed(
                 False,
                 "the key's owner is not the issuer or the issuer does not list it",
             )
+        validity = check_key_validity(
+            parse_date(presented.document.get("issuedOn")),
+            expires=key_document.get("expires"),
+            revoked=key_document.get("revoked"),
+        )
+        if validity is not None:
+            report.add("key_validity", *validity)
         return
     report.add(
         "signature",

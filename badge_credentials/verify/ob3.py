@@ -1,6 +1,6 @@
 """Verification of Open Badges 3.0 credentials (Data Integrity and VC-JWT)."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from badge_credentials.contexts import DocumentLoader
@@ -16,7 +16,13 @@ from badge_credentials.keys import (
     public_key_to_jwk,
 )
 from badge_credentials.vc_jwt import credential_issuer_id, verify_vc_jwt
-from badge_credentials.verify.common import check_dates, ids_of, text_or_none
+from badge_credentials.verify.common import (
+    check_dates,
+    check_key_validity,
+    ids_of,
+    parse_date,
+    text_or_none,
+)
 from badge_credentials.verify.inputs import Presented
 from badge_credentials.verify.report import FORMAT_OB3_VC_JWT, VerificationReport
 from badge_credentials.verify.resolve import ResolvedMethod, Resolver
@@ -82,15 +88,36 @@ def _check_data_integrity(
     method_id = str(proof["verificationMethod"])
     report.add("signature", True, f"eddsa-rdfc-2022 proof verified with {method_id}")
     report.add("issuer_key", *_linked(resolved[method_id], method_id, _issuer_id(credential)))
+    _check_method_validity(resolved[method_id].method, parse_date(proof.get("created")), report)
+
+
+def _check_method_validity(
+    method: dict[str, Any], signed_at: datetime | None, report: VerificationReport
+) -> None:
+    validity = check_key_validity(
+        signed_at, expires=method.get("expires"), revoked=method.get("revoked")
+    )
+    if validity is not None:
+        report.add("key_validity", *validity)
+
+
+def _jwt_signed_at(claims: dict[str, Any]) -> datetime | None:
+    moment = claims.get("iat", claims.get("nbf"))
+    if isinstance(moment, bool) or not isinstance(moment, int | float):
+        return None
+    return datetime.fromtimestamp(moment, UTC)
 
 
 def _issuer_id(credential: dict[str, Any]) -> str:
     return credential_issuer_id(credential) or ""
 
 
-def _jwk_listed_by_issuer(jwk: dict[str, Any], issuer: str, resolver: Resolver) -> bool:
+def _jwk_method_of_issuer(
+    jwk: dict[str, Any], issuer: str, resolver: Resolver
+) -> dict[str, Any] | None:
+    """Return the issuer's assertion method holding the same key as ``jwk``, if any."""
     if not issuer.startswith("did:"):
-        return False
+        return None
     document = resolver.did_document(issuer)
     wanted = jwk_thumbprint(jwk)
     for method_id in ids_of(document.get("assertionMethod")):
@@ -101,8 +128,8 @@ def _jwk_listed_by_issuer(jwk: dict[str, Any], issuer: str, resolver: Resolver) 
         except CredentialError:
             continue
         if jwk_thumbprint(public_key_to_jwk(key)) == wanted:
-            return True
-    return False
+            return method
+    return None
 
 
 def _check_vc_jwt(
@@ -127,22 +154,25 @@ def _check_vc_jwt(
         report.add("signature", False, f"the VC-JWT is not valid: {error}")
         return None
     report.add("signature", True, f"{header.get('alg')} VC-JWT signature and claims verified")
+    claims = presented.document
     if resolved is not None:
         report.add("issuer_key", *_linked(resolved, header["kid"], issuer))
-    else:
-        try:
-            listed = _jwk_listed_by_issuer(header["jwk"], issuer, resolver)
-        except CredentialError as error:
-            listed = False
-            report.add("issuer_key", False, f"the issuer's keys cannot be retrieved: {error}")
-            return credential
-        report.add(
-            "issuer_key",
-            listed,
-            "the embedded key is an assertion key of the issuer"
-            if listed
-            else "the embedded jwk cannot be linked to the issuer",
-        )
+        _check_method_validity(resolved.method, _jwt_signed_at(claims), report)
+        return credential
+    try:
+        method = _jwk_method_of_issuer(header["jwk"], issuer, resolver)
+    except CredentialError as error:
+        report.add("issuer_key", False, f"the issuer's keys cannot be retrieved: {error}")
+        return credential
+    report.add(
+        "issuer_key",
+        method is not None,
+        "the embedded key is an assertion key of the issuer"
+        if method is not None
+        else "the embedded jwk cannot be linked to the issuer",
+    )
+    if method is not None:
+        _check_method_validity(method, _jwt_signed_at(claims), report)
     return credential
 
 

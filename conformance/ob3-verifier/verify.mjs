@@ -329,6 +329,48 @@ function createStatusChecker({documents, verifyListCredential}) {
   };
 }
 
+/**
+ * Controlled Identifiers (the DID and Multikey data model): a verification
+ * method's `expires` and `revoked` are the moments from which its proofs are no
+ * longer to be trusted. Digital Bazaar's suites do not compare them with the
+ * time of signing, so this harness does: a proof made at or after either
+ * moment (or with no time of signing at all) is rejected.
+ */
+export async function keyValidityErrors({
+  methodId, signedAt, documentLoader, optional = false
+}) {
+  let method;
+  try {
+    ({document: method} = await documentLoader(methodId));
+  } catch(error) {
+    // a VC-JWT's key may come as a bare `jwk` with no controller document
+    return optional ? [] :
+      [`Key validity: cannot load "${methodId}": ${error.message}`];
+  }
+  const limits = [];
+  for(const prop of ['revoked', 'expires']) {
+    if(method[prop] === undefined) {
+      continue;
+    }
+    const moment = new Date(method[prop]);
+    if(Number.isNaN(moment.getTime())) {
+      return [`Key validity: "${prop}" of "${methodId}" is not a date-time.`];
+    }
+    limits.push([prop, moment]);
+  }
+  if(!limits.length) {
+    return [];
+  }
+  const signed = signedAt === undefined ? null : new Date(signedAt);
+  if(!signed || Number.isNaN(signed.getTime())) {
+    return [`Key validity: "${methodId}" has an end of validity and the ` +
+      'time of signing is unknown.'];
+  }
+  return limits.filter(([, moment]) => signed.getTime() >= moment.getTime())
+    .map(([prop, moment]) => `Key validity: signed at ${signed.toISOString()}, ` +
+      `at or after "${prop}" ${moment.toISOString()} of "${methodId}".`);
+}
+
 function parseOptions(raw = {}) {
   if(typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new BadInput('"options" must be an object.');
@@ -390,6 +432,14 @@ async function verifyDataIntegrity({credential, documents, options,
   }
   if(result.statusResult && !result.statusResult.verified) {
     errorMessages(result.statusResult.error, errors);
+  }
+  for(const proof of getValues(credential.proof)) {
+    if(proof && typeof proof.verificationMethod === 'string') {
+      errors.push(...await keyValidityErrors({
+        methodId: proof.verificationMethod, signedAt: proof.created,
+        documentLoader
+      }));
+    }
   }
   const unique = [...new Set(errors)];
   if(!result.verified && unique.length === 0) {
@@ -516,6 +566,15 @@ export async function verifyJwtInput(input) {
     }
     errors.push(...dateErrors(credential, options.now, options.maxClockSkew));
     errors.push(...ob3StructureErrors(credential));
+    if(typeof header.kid === 'string' && header.kid.includes('#')) {
+      const iat = payload.iat ?? payload.nbf;
+      errors.push(...await keyValidityErrors({
+        methodId: header.kid,
+        signedAt: typeof iat === 'number' ? iat * 1000 : undefined,
+        documentLoader: createDocumentLoader(documents),
+        optional: true
+      }));
+    }
     if(credential.credentialStatus && options.checkStatus) {
       const checkStatus = createStatusChecker({
         documents,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from badges import issuing, links
@@ -106,3 +107,77 @@ def test_our_verifier_agrees_on_valid_badges(issued):
     ):
         report = badge_verify(data=data, recipient=RECIPIENT)
         assert report.valid, report.to_dict()
+
+
+@pytest.fixture
+def rotated(live_site, issue):
+    """A badge signed with the issuer's first key, the keys rotated, a badge signed with the
+    new key, and the keys rotated once more."""
+    from issuers import signing
+
+    admin = UserFactory(is_superuser=True)
+    start = timezone.now()
+    with time_machine.travel(start - timedelta(hours=2), tick=False):
+        old = issue(email=RECIPIENT)
+    with time_machine.travel(start - timedelta(hours=1), tick=False):
+        signing.signing_keys_rotate(actor=admin, issuer=old.badge_class.issuer)
+    middle = issue(badge_class=old.badge_class, email=RECIPIENT)
+    signing.signing_keys_rotate(actor=admin, issuer=old.badge_class.issuer)
+    new = issue(badge_class=old.badge_class, email=RECIPIENT)
+    return old, middle, new
+
+
+@pytest.mark.parametrize("kind", ["hosted", "png", "svg", "jws"])
+def test_old_and_new_badges_stay_valid_after_key_rotations(badgecheck, rotated, tmp_path, kind):
+    for number, assertion in enumerate(rotated):
+        if kind == "hosted":
+            target = links.assertion_url(assertion)
+        elif kind == "jws":
+            target = _file(tmp_path, f"{number}.jws", assertion.ob2_jws)
+        else:
+            data = assertion.baked_png if kind == "png" else assertion.baked_svg
+            target = _file(tmp_path, f"{number}.{kind}", bytes(data))
+        report = badgecheck(target, recipient=RECIPIENT)
+        assert report["valid"], (number, report["errors"])
+
+
+def test_a_signed_badge_of_a_later_key_that_names_the_shared_badge_class_cannot_pass(
+    badgecheck, rotated, tmp_path
+):
+    """The case the OB 2.0 model makes impossible (see the README): a badge class names one
+    issuer profile, and that profile one key, so a badge signed with another key that points
+    at the shared badge class cannot pass. Badges signed before this portal gave every later
+    key documents of its own are such badges."""
+    from badge_credentials import jws
+    from badges import credentials
+    from issuers import signing
+    from issuers.models import SigningKey
+
+    _old, middle, _new = rotated
+    later_key = SigningKey.objects.get(
+        issuer=middle.badge_class.issuer, algorithm="RS256", retired_at__isnull=True
+    )
+    payload = credentials.assertion_v2(middle, identity=RECIPIENT, signing_key=later_key)
+    payload["badge"] = links.badge_class_url(middle.badge_class)
+    token = jws.sign_badge(payload, signing.private_key(later_key))
+    report = badgecheck(_file(tmp_path, "shared.jws", token))
+    assert not report["valid"]
+    assert any("other than those authorized" in error for error in report["errors"])
+    assert not badge_verify(data=token).valid
+
+
+def test_a_signed_badge_forged_with_a_retired_key_fails_our_verifier(rotated):
+    """badgecheck does not read a key's end of validity (``expires``); our verifier does."""
+    from badge_credentials import jws
+    from badges import credentials
+    from issuers import signing
+    from issuers.models import SigningKey
+
+    old, _middle, _new = rotated
+    first = SigningKey.objects.filter(issuer=old.badge_class.issuer, algorithm="RS256").earliest(
+        "created_at"
+    )
+    old.issued_on = timezone.now()
+    payload = credentials.assertion_v2(old, identity=RECIPIENT, signing_key=first)
+    report = badge_verify(data=jws.sign_badge(payload, signing.private_key(first)))
+    assert [check.name for check in report.checks if not check.passed] == ["key_validity"]

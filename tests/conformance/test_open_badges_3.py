@@ -194,3 +194,69 @@ def test_a_forged_ob3_chunk_in_a_png_fails_everywhere(client, issue, ob3_verifie
     report = badge_verify(data=image)
     assert not report.valid
     assert [part.valid for part in report.parts] == [True, False]
+
+
+def _forge(credential: dict, signing_key) -> dict:
+    from badge_credentials import data_integrity
+    from badge_credentials.contexts import document_loader
+    from badge_credentials.extension import extension_documents
+    from issuers import signing
+
+    unsigned = {name: value for name, value in credential.items() if name != "proof"}
+    return data_integrity.add_proof(
+        unsigned,
+        signing.private_key(signing_key),
+        verification_method=links.verification_method(signing_key),
+        loader=document_loader(extension_documents("http://testserver")),
+    )
+
+
+def test_a_credential_forged_with_a_retired_key_fails_everywhere(client, issue, ob3_verifier):
+    import time_machine
+
+    from issuers import signing
+
+    start = timezone.now()
+    with time_machine.travel(start - timedelta(hours=2), tick=False):
+        old = issue(email=RECIPIENT)
+    issuer = old.badge_class.issuer
+    retired = SigningKey.objects.get(issuer=issuer, algorithm="EdDSA", retired_at__isnull=True)
+    with time_machine.travel(start - timedelta(hours=1), tick=False):
+        signing.signing_keys_rotate(actor=UserFactory(is_superuser=True), issuer=issuer)
+    documents = _documents(client, old)
+    assert ob3_verifier({"credential": old.ob3_credential, "documents": documents})["verified"]
+
+    forged = copy.deepcopy(old.ob3_credential)
+    forged["credentialSubject"]["achievement"]["name"] = "Signed after retirement"
+    forged = _forge(forged, retired)
+    report = ob3_verifier({"credential": forged, "documents": documents})
+    assert not report["verified"]
+    assert any("Key validity" in error for error in report["errors"]), report["errors"]
+    ours = badge_verify(data=json.dumps(forged))
+    assert [check.name for check in ours.checks if not check.passed] == ["key_validity"]
+
+
+def test_a_compromised_key_fails_everywhere_after_the_moment_of_compromise(
+    client, issue, ob3_verifier
+):
+    import time_machine
+
+    from issuers import signing
+
+    start = timezone.now()
+    with time_machine.travel(start - timedelta(days=2), tick=False):
+        before = issue(email=RECIPIENT)
+    with time_machine.travel(start - timedelta(hours=1), tick=False):
+        after = issue(badge_class=before.badge_class, email=RECIPIENT)
+    signing.signing_keys_compromise(
+        actor=UserFactory(is_superuser=True),
+        issuer=before.badge_class.issuer,
+        compromised_at=start - timedelta(days=1),
+    )
+    documents = _documents(client, before)
+    assert ob3_verifier({"credential": before.ob3_credential, "documents": documents})["verified"]
+    assert not ob3_verifier({"credential": after.ob3_credential, "documents": documents})[
+        "verified"
+    ]
+    assert badge_verify(data=json.dumps(before.ob3_credential)).valid
+    assert not badge_verify(data=json.dumps(after.ob3_credential)).valid
