@@ -25,7 +25,9 @@ from badge_credentials.ob3_inputs import (
     ResultDescriptionInput,
     ResultInput,
     RevokedCredential,
+    StatusListEntryInput,
 )
+from badge_credentials.status_list import build_status_entry
 
 OB3_SCHEMA_URL = (
     "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
@@ -190,6 +192,19 @@ def build_identity_object(
     }
 
 
+def _credential_status(data: CredentialInput) -> dict[str, Any] | list[dict[str, Any]] | None:
+    statuses = []
+    if data.status_list is not None:
+        statuses.append(
+            build_status_entry(data.status_list.list_credential_url, data.status_list.index)
+        )
+    if data.status_url:
+        statuses.append({"id": data.status_url, "type": REVOCATION_LIST_STATUS_TYPE})
+    if not statuses:
+        return None
+    return statuses[0] if len(statuses) == 1 else statuses
+
+
 def build_credential(data: CredentialInput) -> dict[str, Any]:
     """Build an unsigned OB 3.0 ``OpenBadgeCredential``.
 
@@ -230,11 +245,7 @@ def build_credential(data: CredentialInput) -> dict[str, Any]:
             "awardedDate": iso_datetime(data.awarded_date) if data.awarded_date else None,
             "credentialSubject": subject,
             "evidence": [_evidence(item) for item in data.evidence],
-            "credentialStatus": (
-                {"id": data.status_url, "type": REVOCATION_LIST_STATUS_TYPE}
-                if data.status_url
-                else None
-            ),
+            "credentialStatus": _credential_status(data),
             "credentialSchema": (
                 [{"id": OB3_SCHEMA_URL, "type": "1EdTechJsonSchemaValidator2019"}]
                 if data.include_schema
@@ -272,6 +283,7 @@ __all__ = [
     "ResultDescriptionInput",
     "ResultInput",
     "RevokedCredential",
+    "StatusListEntryInput",
     "build_achievement",
     "build_credential",
     "build_credential_revocation_list",

@@ -112,7 +112,9 @@ class CredentialInput:
 
     The recipient is identified by a salted SHA-256 ``IdentityObject`` (``identity_type``
     ``emailAddress``, ``eduPersonPrincipalName``, …); ``subject_id`` (e.g. the student's DID)
-    is optional. ``status_url`` adds a ``1EdTechRevocationList`` credentialStatus.
+    is optional. ``status_url`` adds a ``1EdTechRevocationList`` credentialStatus,
+    ``status_list`` a W3C ``BitstringStatusListEntry`` (listed first, for verifiers that look
+    at the first status only); with both, ``credentialStatus`` is a list.
     """
 
     id: str
@@ -130,7 +132,16 @@ class CredentialInput:
     evidence: tuple[EvidenceInput, ...] = ()
     results: tuple[ResultInput, ...] = ()
     status_url: str | None = None
+    status_list: "StatusListEntryInput | None" = None
     include_schema: bool = True
+
+
+@dataclass(frozen=True)
+class StatusListEntryInput:
+    """A credential's bit in a Bitstring Status List: the list credential's URL and index."""
+
+    list_credential_url: str
+    index: int
 
 
 @dataclass(frozen=True)

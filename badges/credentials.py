@@ -191,5 +191,11 @@ def credential_v3(assertion: Assertion, *, identity: str) -> dict:
             identity_type="emailAddress",
             evidence=_evidence(assertion),
             status_url=links.status_list_url(badge_class.issuer),
+            status_list=ob3.StatusListEntryInput(
+                list_credential_url=links.status_list_credential_url(assertion.status_list),
+                index=assertion.status_index,
+            )
+            if assertion.status_list_id is not None
+            else None,
         )
     )

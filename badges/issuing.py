@@ -27,7 +27,7 @@ from issuers import signing
 from issuers.audit import audit_log
 from issuers.permissions import Action, has_perm
 
-from . import credentials, links
+from . import credentials, links, status_lists
 from .models import Assertion, BadgeClass
 
 logger = logging.getLogger(__name__)
@@ -169,10 +169,11 @@ def assertion_sign(*, assertion_id: int) -> bool:
     )
     if not claimed:
         return False
-    assertion = Assertion.objects.select_related("badge_class__issuer__faculty__institution").get(
-        pk=assertion_id
-    )
+    assertion = Assertion.objects.select_related(
+        "badge_class__issuer__faculty__institution", "status_list__issuer"
+    ).get(pk=assertion_id)
     try:
+        status_lists.status_bits_allocate(assertions=[assertion])
         documents = _signed_documents(assertion)
     except Exception:
         Assertion.objects.filter(pk=assertion_id, status=Assertion.Status.SIGNING).update(
@@ -233,6 +234,8 @@ def assertion_revoke(*, actor, assertion: Assertion, reason: str) -> Assertion:
     locked.revoked_at = timezone.now()
     locked.revocation_reason = reason
     locked.save(update_fields=["status", "revoked_at", "revocation_reason", "updated_at"])
+    if locked.status_list_id is not None:
+        status_lists.status_list_publish(status_list_id=locked.status_list_id)
     audit_log(
         actor=actor,
         action="assertion_revoke",

@@ -43,6 +43,15 @@ def status_list_url(issuer) -> str:
     return absolute(reverse("public:status_list", args=[issuer.public_id]))
 
 
+def status_list_credential_url(status_list) -> str:
+    return absolute(
+        reverse(
+            "public:status_list_credential",
+            args=[status_list.issuer.public_id, status_list.number],
+        )
+    )
+
+
 def key_url(signing_key) -> str:
     return absolute(reverse("public:key", args=[signing_key.public_id]))
 

@@ -515,6 +515,44 @@ def _assertion_id() -> str:
     return secrets.token_urlsafe(18)
 
 
+class StatusList(models.Model):
+    """One of an issuer's W3C Bitstring Status Lists (purpose: revocation).
+
+    Every signed credential gets one bit. Positions are handed out in order under a row lock
+    and mapped to indexes by ``(multiplier * position + offset) % size`` (``multiplier``
+    coprime with ``size``), so indexes are unique but do not reveal the order of issuing.
+    The signed list credential is kept in ``published`` (its JSON text, served as stored)
+    and renewed whenever a bit changes.
+    """
+
+    issuer = models.ForeignKey(Issuer, on_delete=models.CASCADE, related_name="status_lists")
+    number = models.PositiveIntegerField()
+    size = models.PositiveIntegerField()
+    multiplier = models.PositiveIntegerField()
+    offset = models.PositiveIntegerField()
+    next_position = models.PositiveIntegerField(default=0)
+    published = models.TextField(blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("status list")
+        verbose_name_plural = _("status lists")
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "number"], name="one_status_list_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.issuer} status list {self.number}"
+
+    @property
+    def is_full(self) -> bool:
+        return self.next_position >= self.size
+
+    def index_at(self, position: int) -> int:
+        return (self.multiplier * position + self.offset) % self.size
+
+
 class Assertion(models.Model):
     """An issued badge: the signed credential held by one recipient."""
 
@@ -568,12 +606,21 @@ class Assertion(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     # Set once the recipient has been told that the badge expired (badges.awarding).
     expiry_notified_at = models.DateTimeField(null=True, blank=True)
+    status_list = models.ForeignKey(
+        StatusList, null=True, blank=True, on_delete=models.PROTECT, related_name="assertions"
+    )
+    status_index = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("assertion")
         verbose_name_plural = _("assertions")
         ordering = ["-issued_on"]
         indexes = [models.Index(fields=["status", "expires_at"], name="assertion_status_expires")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["status_list", "status_index"], name="one_assertion_per_status_bit"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.badge_class} #{self.public_id}"

@@ -10,6 +10,11 @@ urlpatterns = [
     path("public/issuers/<uuid:public_id>/did.json", views.issuer_did, name="issuer_did"),
     path("public/issuers/<uuid:public_id>/revocations", views.revocations, name="revocations"),
     path("public/issuers/<uuid:public_id>/status", views.status_list, name="status_list"),
+    path(
+        "public/issuers/<uuid:public_id>/status-lists/<int:number>",
+        views.status_list_credential,
+        name="status_list_credential",
+    ),
     path("public/keys/<uuid:public_id>", views.key, name="key"),
     path("public/keys/<uuid:public_id>/issuer", views.key_issuer, name="key_issuer"),
     path(

@@ -84,6 +84,18 @@ def status_list(request: HttpRequest, public_id) -> HttpResponse:
 
 
 @require_GET
+def status_list_credential(request: HttpRequest, public_id, number: int) -> HttpResponse:
+    """The issuer's signed W3C Bitstring Status List (kept signed; renewed on revocation)."""
+    from badges.models import StatusList
+    from badges.status_lists import status_list_document
+
+    row = get_object_or_404(
+        StatusList.objects.select_related("issuer"), issuer__public_id=public_id, number=number
+    )
+    return raw(request, status_list_document(row), "application/vc+ld+json; charset=utf-8")
+
+
+@require_GET
 def key(request: HttpRequest, public_id) -> HttpResponse:
     signing_key = get_object_or_404(
         SigningKey.objects.select_related("issuer"), public_id=public_id

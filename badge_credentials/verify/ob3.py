@@ -15,6 +15,12 @@ from badge_credentials.keys import (
     public_key_from_verification_method,
     public_key_to_jwk,
 )
+from badge_credentials.status_list import (
+    STATUS_ENTRY_TYPE,
+    STATUS_LIST_CREDENTIAL_TYPE,
+    bit_is_set,
+    decode_bitstring,
+)
 from badge_credentials.vc_jwt import credential_issuer_id, verify_vc_jwt
 from badge_credentials.verify.common import (
     check_dates,
@@ -192,27 +198,78 @@ def _check_recipient(credential: dict[str, Any], recipient: str) -> tuple[bool, 
     return False, "the credential was not issued to this recipient"
 
 
-def _check_status(credential: dict[str, Any], resolver: Resolver) -> tuple[bool, str]:
+def _check_revocation_list(
+    status: dict[str, Any], credential: dict[str, Any], resolver: Resolver
+) -> tuple[bool, str]:
+    try:
+        revocation_list = resolver.json(str(status.get("id")))
+    except CredentialError as error:
+        return False, f"the revocation list could not be retrieved: {error}"
+    if revocation_list.get("issuer") not in (None, _issuer_id(credential)):
+        return False, "the revocation list belongs to another issuer"
+    for entry in revocation_list.get("revokedCredentials") or []:
+        listed = isinstance(entry, dict) and entry.get("id") == credential.get("id")
+        if listed and entry.get("revoked", True) is not False:
+            reason = entry.get("revocationReason") or "no reason given"
+            return False, f"revoked by the issuer: {reason}"
+    return True, "not on the issuer's 1EdTech revocation list"
+
+
+def _check_bitstring(
+    status: dict[str, Any],
+    credential: dict[str, Any],
+    resolver: Resolver,
+    loader: DocumentLoader,
+) -> tuple[bool, str]:
+    url = status.get("statusListCredential")
+    purpose = status.get("statusPurpose")
+    try:
+        index = int(str(status.get("statusListIndex")))
+    except ValueError:
+        return False, "the statusListIndex is not a number"
+    if not isinstance(url, str) or purpose not in ("revocation", "suspension"):
+        return False, f"the status entry is malformed or has an unknown purpose {purpose!r}"
+    try:
+        list_credential = resolver.json(url)
+        types = list_credential.get("type") or []
+        subject = list_credential.get("credentialSubject") or {}
+        if STATUS_LIST_CREDENTIAL_TYPE not in types or subject.get("statusPurpose") != purpose:
+            return False, "the status list is not a BitstringStatusListCredential for it"
+        if credential_issuer_id(list_credential) != _issuer_id(credential):
+            return False, "the status list belongs to another issuer"
+
+        def key_resolver(method_id: str) -> dict[str, Any]:
+            return resolver.verification_method(method_id).method
+
+        verify_proof(list_credential, key_resolver=key_resolver, loader=loader)
+        revoked = bit_is_set(decode_bitstring(subject.get("encodedList")), index)
+    except CredentialError as error:
+        return False, f"the status list could not be checked: {error}"
+    if revoked:
+        return False, f"the issuer's status list marks it: {purpose}"
+    return True, f"bit {index} of the issuer's signed status list is not set"
+
+
+def _check_status(
+    credential: dict[str, Any], resolver: Resolver, loader: DocumentLoader
+) -> tuple[bool, str]:
     statuses = credential.get("credentialStatus")
     if statuses is None:
         return True, "the credential has no status information"
+    reasons = []
     for status in statuses if isinstance(statuses, list) else [statuses]:
         if not isinstance(status, dict):
             return False, "the credentialStatus is malformed"
-        if status.get("type") != "1EdTechRevocationList":
+        if status.get("type") == "1EdTechRevocationList":
+            passed, reason = _check_revocation_list(status, credential, resolver)
+        elif status.get("type") == STATUS_ENTRY_TYPE:
+            passed, reason = _check_bitstring(status, credential, resolver, loader)
+        else:
             return False, f"the status method {status.get('type')!r} is not supported"
-        try:
-            revocation_list = resolver.json(str(status.get("id")))
-        except CredentialError as error:
-            return False, f"the revocation list could not be retrieved: {error}"
-        if revocation_list.get("issuer") not in (None, _issuer_id(credential)):
-            return False, "the revocation list belongs to another issuer"
-        for entry in revocation_list.get("revokedCredentials") or []:
-            listed = isinstance(entry, dict) and entry.get("id") == credential.get("id")
-            if listed and entry.get("revoked", True) is not False:
-                reason = entry.get("revocationReason") or "no reason given"
-                return False, f"revoked by the issuer: {reason}"
-    return True, "not revoked"
+        if not passed:
+            return False, reason
+        reasons.append(reason)
+    return True, "not revoked: " + "; ".join(reasons)
 
 
 def _summarise(credential: dict[str, Any], report: VerificationReport) -> None:
@@ -278,5 +335,5 @@ def verify_ob3(
         until_name="validUntil",
     )
     report.add("expiry", passed, reason)
-    report.add("revocation", *_check_status(credential, resolver))
+    report.add("revocation", *_check_status(credential, resolver, loader))
     return credential

@@ -19,7 +19,6 @@
  * No network access: the JSON-LD document loader serves only the contexts
  * bundled in the npm packages plus the caller's `documents`.
  */
-import {gunzipSync} from 'node:zlib';
 import {pathToFileURL} from 'node:url';
 
 import * as vc from '@digitalbazaar/vc';
@@ -34,6 +33,8 @@ import multikeyContext from '@digitalbazaar/multikey-context';
 import securityContext from '@digitalbazaar/security-context';
 import didContext from 'did-context';
 import * as jose from 'jose';
+import {checkStatus as checkBitstringStatus} from
+  '@digitalbazaar/vc-bitstring-status-list';
 
 export const EXIT_VERIFIED = 0;
 export const EXIT_NOT_VERIFIED = 1;
@@ -255,15 +256,8 @@ export function ob3StructureErrors(credential) {
   return errors;
 }
 
-function decodeBitstring(encodedList) {
-  if(typeof encodedList !== 'string' || !encodedList.startsWith('u')) {
-    throw new Error('encodedList must be a base64url multibase string.');
-  }
-  return gunzipSync(Buffer.from(encodedList.slice(1), 'base64url'));
-}
-
 async function checkOneStatus({
-  status, credential, documents, verifyListCredential
+  status, credential, documents, documentLoader, suite
 }) {
   const types = getValues(status.type);
   if(types.includes('1EdTechRevocationList')) {
@@ -284,30 +278,23 @@ async function checkOneStatus({
     return;
   }
   if(types.includes('BitstringStatusListEntry')) {
-    const listUrl = status.statusListCredential;
-    const listCredential = documents[listUrl];
-    if(!listCredential) {
-      throw new Error(
-        `Status list credential "${listUrl}" was not provided in "documents".`);
+    // Digital Bazaar's own status checker: loads the list credential through the
+    // document loader, verifies it with the suite, matches the issuers, reads the bit.
+    const result = await checkBitstringStatus({
+      credential: {...credential, credentialStatus: status},
+      documentLoader,
+      suite,
+      verifyBitstringStatusListCredential: true,
+      verifyMatchingIssuers: true
+    });
+    if(!result.verified) {
+      throw result.error ||
+        new Error('The Bitstring Status List could not be checked.');
     }
-    const listErrors = await verifyListCredential(listCredential);
-    if(listErrors.length) {
-      throw new Error(`Status list credential "${listUrl}" does not verify: ` +
-        listErrors.join('; '));
-    }
-    const size = Number(status.statusSize || 1);
-    if(size !== 1) {
-      throw new Error(`statusSize ${size} is not supported.`);
-    }
-    const bits = decodeBitstring(listCredential.credentialSubject.encodedList);
-    const index = Number(status.statusListIndex);
-    if(!Number.isInteger(index) || index < 0 || index >= bits.length * 8) {
-      throw new Error(`statusListIndex ${status.statusListIndex} is out of range.`);
-    }
-    const isSet = (bits[index >> 3] >> (7 - (index & 7))) & 1;
-    if(isSet && ['revocation', 'suspension'].includes(status.statusPurpose)) {
-      throw new Error(
-        `Credential "${credential.id}" status "${status.statusPurpose}" is set.`);
+    // `verified` says the list was checked; `status` is the value of the bit
+    if(result.results.some(entry => entry.status)) {
+      throw new Error(`Credential "${credential.id}" status ` +
+        `"${status.statusPurpose}" is set in its Bitstring Status List.`);
     }
     return;
   }
@@ -315,12 +302,14 @@ async function checkOneStatus({
     `Unsupported credentialStatus type ${JSON.stringify(status.type)}.`);
 }
 
-function createStatusChecker({documents, verifyListCredential}) {
+function createStatusChecker({documents}) {
+  const documentLoader = createDocumentLoader(documents);
+  const suite = new DataIntegrityProof({cryptosuite: eddsaRdfc2022CryptoSuite});
   return async function checkStatus({credential}) {
     try {
       for(const status of getValues(credential.credentialStatus)) {
         await checkOneStatus(
-          {status, credential, documents, verifyListCredential});
+          {status, credential, documents, documentLoader, suite});
       }
       return {verified: true};
     } catch(error) {
@@ -399,13 +388,7 @@ async function verifyDataIntegrity({credential, documents, options,
   withStatus = true}) {
   const documentLoader = createDocumentLoader(documents);
   const suite = new DataIntegrityProof({cryptosuite: eddsaRdfc2022CryptoSuite});
-  const verifyListCredential = async listCredential => {
-    const listResult = await verifyDataIntegrity({
-      credential: listCredential, documents, options, withStatus: false
-    });
-    return listResult.errors;
-  };
-  const checkStatus = createStatusChecker({documents, verifyListCredential});
+  const checkStatus = createStatusChecker({documents});
   const request = {
     credential: structuredClone(credential),
     suite,
@@ -576,12 +559,7 @@ export async function verifyJwtInput(input) {
       }));
     }
     if(credential.credentialStatus && options.checkStatus) {
-      const checkStatus = createStatusChecker({
-        documents,
-        verifyListCredential: async listCredential => (await verifyDataIntegrity({
-          credential: listCredential, documents, options, withStatus: false
-        })).errors
-      });
+      const checkStatus = createStatusChecker({documents});
       const status = await checkStatus({credential});
       if(!status.verified) {
         errorMessages(status.error, errors);

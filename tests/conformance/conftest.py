@@ -20,6 +20,8 @@ BADGECHECK_PYTHON = ROOT / "conformance/badgecheck/.venv/bin/python"
 BADGECHECK_RUN = ROOT / "conformance/badgecheck/run.py"
 OB3_VERIFIER = ROOT / "conformance/ob3-verifier/verify.mjs"
 OB3_MODULES = ROOT / "conformance/ob3-verifier/node_modules/@digitalbazaar/vc"
+DCC_VERIFIER = ROOT / "conformance/ob3-verifier/dcc-verify.mjs"
+DCC_MODULES = ROOT / "conformance/ob3-verifier/node_modules/@digitalcredentials/verifier-core"
 
 
 def _missing(reason: str) -> None:
@@ -55,6 +57,29 @@ def ob3_verifier():
     def run(payload: dict) -> dict:
         result = subprocess.run(
             ["node", str(OB3_VERIFIER)],
+            input=json.dumps(payload),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode in (0, 1), result.stdout + result.stderr
+        report = json.loads(result.stdout.strip().splitlines()[-1])
+        assert report["verified"] == (result.returncode == 0)
+        return report
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def dcc_verifier():
+    """The Digital Credentials Consortium's verifier-core, with fetches answered from the
+    documents given (nothing goes to the network)."""
+    if shutil.which("node") is None or not DCC_MODULES.exists():
+        _missing("install Node.js and run bash conformance/ob3-verifier/install.sh")
+
+    def run(payload: dict) -> dict:
+        result = subprocess.run(
+            ["node", str(DCC_VERIFIER)],
             input=json.dumps(payload),
             capture_output=True,
             text=True,

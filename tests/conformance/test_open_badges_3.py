@@ -31,11 +31,20 @@ def _documents(client, assertion) -> dict:
         ).json()
 
     did_document = get(links.issuer_did_document_url(issuer))
-    return {
+    documents = {
         links.context_url(): get(links.context_url()),
         did_document["id"]: did_document,
         links.status_list_url(issuer): get(links.status_list_url(issuer)),
     }
+    for status in _statuses(assertion.ob3_credential):
+        if status["type"] == "BitstringStatusListEntry":
+            documents[status["statusListCredential"]] = get(status["statusListCredential"])
+    return documents
+
+
+def _statuses(credential: dict) -> list[dict]:
+    statuses = credential.get("credentialStatus") or []
+    return statuses if isinstance(statuses, list) else [statuses]
 
 
 @pytest.mark.parametrize("traits", [{"microcredential": True}, {"digital_education": True}, {}])
@@ -260,3 +269,81 @@ def test_a_compromised_key_fails_everywhere_after_the_moment_of_compromise(
     ]
     assert badge_verify(data=json.dumps(before.ob3_credential)).valid
     assert not badge_verify(data=json.dumps(after.ob3_credential)).valid
+
+
+def _revoke(assertion, reason: str = "Fraud") -> None:
+    issuing.assertion_revoke(
+        actor=UserFactory(is_superuser=True), assertion=assertion, reason=reason
+    )
+
+
+def test_dcc_verifier_accepts_our_credentials(client, issue, dcc_verifier):
+    assertion = issue(email=RECIPIENT)
+    report = dcc_verifier(
+        {"credential": assertion.ob3_credential, "documents": _documents(client, assertion)}
+    )
+    assert report["verified"], report
+    steps = {step["id"]: step for step in report["log"]}
+    assert steps["revocation_status"]["valid"] is True
+    assert steps["valid_signature"]["valid"] is True
+
+
+def test_a_revoked_credential_fails_dcc_through_the_bitstring_status_list(
+    client, issue, dcc_verifier
+):
+    """DCC's verifier-core treats 1EdTechRevocationList as always valid: only the W3C
+    Bitstring Status List (listed first) makes it see the revocation."""
+    assertion = issue(email=RECIPIENT)
+    _revoke(assertion)
+    report = dcc_verifier(
+        {"credential": assertion.ob3_credential, "documents": _documents(client, assertion)}
+    )
+    assert not report["verified"]
+    steps = {step["id"]: step for step in report["log"]}
+    assert steps["revocation_status"]["valid"] is False, report
+
+
+def test_a_revoked_credential_fails_digital_bazaar_through_each_status_list(
+    client, issue, ob3_verifier
+):
+    """Each list on its own rejects it: served the revoked Bitstring Status List with the
+    1EdTech list as it was before, and the other way round."""
+    assertion = issue(email=RECIPIENT)
+    before = _documents(client, assertion)
+    _revoke(assertion)
+    after = _documents(client, assertion)
+    bitstring_url = next(
+        status["statusListCredential"]
+        for status in _statuses(assertion.ob3_credential)
+        if status["type"] == "BitstringStatusListEntry"
+    )
+    revocation_url = links.status_list_url(assertion.badge_class.issuer)
+    assert ob3_verifier({"credential": assertion.ob3_credential, "documents": before})["verified"]
+    only_bitstring = before | {bitstring_url: after[bitstring_url]}
+    report = ob3_verifier({"credential": assertion.ob3_credential, "documents": only_bitstring})
+    assert not report["verified"]
+    assert any("Bitstring" in error for error in report["errors"]), report["errors"]
+    only_1edtech = before | {revocation_url: after[revocation_url]}
+    report = ob3_verifier({"credential": assertion.ob3_credential, "documents": only_1edtech})
+    assert not report["verified"]
+    assert any("revoked" in error for error in report["errors"]), report["errors"]
+
+
+def test_a_status_list_credential_forged_by_another_issuer_is_refused(client, issue, ob3_verifier):
+    assertion = issue(email=RECIPIENT)
+    other = issue(email=RECIPIENT)
+    documents = _documents(client, assertion) | _documents(client, other)
+    mine = next(
+        s["statusListCredential"]
+        for s in _statuses(assertion.ob3_credential)
+        if s["type"] == "BitstringStatusListEntry"
+    )
+    theirs = next(
+        s["statusListCredential"]
+        for s in _statuses(other.ob3_credential)
+        if s["type"] == "BitstringStatusListEntry"
+    )
+    documents[mine] = documents[theirs]
+    assert not ob3_verifier({"credential": assertion.ob3_credential, "documents": documents})[
+        "verified"
+    ]
