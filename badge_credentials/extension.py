@@ -1,12 +1,31 @@
-"""Our own JSON-LD extension context for OB 3.0 achievements.
+"""The JSON-LD context of our extension terms for OB 3.0 achievements.
 
 OB 3.0 has no properties for the EU micro-credential elements (EQF/NLQF level, form of
 participation, type of assessment, quality assurance, study load, learning outcomes), so
-they are defined here, in a context that the portal publishes at
-:func:`extension_context_url` (the caller serves :func:`extension_context_document` there
-as ``application/ld+json``). Every term maps to a full IRI under :func:`extension_vocabulary`
-so that RDFC-1.0 canonicalisation keeps it and a Data Integrity proof covers it; the
-context is ``@protected`` like the VC and OB contexts.
+they are defined in a context of their own.
+
+**Version 1** (:data:`CONTEXT_V1`, used by every credential issued now) has fixed IRIs, the
+same on every installation: the context URL ``https://w3id.org/edubadges/ns/v1`` and, for
+terms of our own, the namespace :data:`VOCABULARY` (``https://w3id.org/edubadges/ns#``).
+Where the European Learning Model (ELM, Europass) has the term, the term *is* the ELM one:
+
+- ``eqfLevel`` → ``elm:EQFLevel``, its value the Europass EQF concept
+  (``http://data.europa.eu/snb/eqf/6``);
+- ``participation`` (the mode of learning) → ``elm:mode``;
+- ``creditPoint`` → ``elm:creditPoint``, a ``CreditPoint`` (``elm:CreditPoint``) with
+  ``framework`` (``elm:framework``, the credit system: the Europass concept of ECTS) and
+  ``point`` (``elm:point``); OB's ``creditsAvailable`` alone would read as credit hours.
+
+The context document is bundled with this package (:mod:`badge_credentials.contexts`) and
+served by the portal. Its terms never change meaning: a change makes a version 2.
+
+**The legacy context** (:func:`extension_context_url`, ``<SITE_URL>/ns/badges/context-v1.jsonld``)
+built its IRIs from the portal's address. Credentials issued with it keep verifying because
+the portal keeps serving :func:`extension_context_document` exactly as before; nothing new
+uses it.
+
+Every term maps to a full IRI so that RDFC-1.0 canonicalisation keeps it and a Data
+Integrity proof covers it; both contexts are ``@protected`` like the VC and OB contexts.
 
 Terms (all used on an ``Achievement`` unless noted):
 
@@ -23,6 +42,14 @@ Terms (all used on an ``Achievement`` unless noted):
 """
 
 from typing import Any
+
+CONTEXT_V1 = "https://w3id.org/edubadges/ns/v1"
+VOCABULARY = "https://w3id.org/edubadges/ns#"
+ELM = "http://data.europa.eu/snb/model/elm/"
+EQF_LEVEL_CONCEPT = "http://data.europa.eu/snb/eqf/{level}"
+# The Europass Standard List of Educational Credit Systems: the European Credit Transfer and
+# Accumulation System.
+ECTS_CREDIT_SYSTEM = "http://data.europa.eu/snb/education-credit/6fcec5c5af"
 
 EXTENSION_CONTEXT_PATH = "/ns/badges/context-v1.jsonld"
 EXTENSION_VOCABULARY_PATH = "/ns/badges/vocab#"

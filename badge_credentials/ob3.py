@@ -11,7 +11,11 @@ from typing import Any
 from badge_credentials.contexts import OB_V3P0_3_0_3, VC_V2
 from badge_credentials.dates import iso_datetime
 from badge_credentials.errors import InvalidInputError
-from badge_credentials.extension import PARTICIPATION_FORMS
+from badge_credentials.extension import (
+    ECTS_CREDIT_SYSTEM,
+    EQF_LEVEL_CONCEPT,
+    PARTICIPATION_FORMS,
+)
 from badge_credentials.hashing import hash_identity, normalize_identity
 from badge_credentials.ob2 import AlignmentInput, EvidenceInput
 from badge_credentials.ob3_inputs import (
@@ -54,6 +58,15 @@ def build_profile(data: ProfileInput, *, standalone: bool = False) -> dict[str, 
             "email": data.email,
             "description": data.description,
             "image": _image(data.image),
+            "address": (
+                {
+                    "type": ["Address"],
+                    "addressCountry": data.country_code,
+                    "addressCountryCode": data.country_code,
+                }
+                if data.country_code
+                else None
+            ),
         }
     )
     if standalone:
@@ -130,6 +143,15 @@ def build_achievement(data: AchievementInput) -> dict[str, Any]:
             ),
             "image": _image(data.image),
             "creditsAvailable": _json_number(data.ects_credits),
+            "creditPoint": (
+                {
+                    "type": "CreditPoint",
+                    "framework": ECTS_CREDIT_SYSTEM,
+                    "point": _json_number(data.ects_credits),
+                }
+                if data.ects_credits is not None
+                else None
+            ),
             "resultDescription": [
                 _drop_empty(
                     {
@@ -153,7 +175,9 @@ def build_achievement(data: AchievementInput) -> dict[str, Any]:
             ],
             "inLanguage": data.in_language,
             "tag": list(data.tags),
-            "eqfLevel": data.eqf_level,
+            "eqfLevel": EQF_LEVEL_CONCEPT.format(level=data.eqf_level)
+            if data.eqf_level is not None
+            else None,
             "nlqfLevel": data.nlqf_level,
             "participation": data.participation,
             "assessmentType": data.assessment_type,

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from badge_credentials.extension import CONTEXT_V1
 from badge_credentials.ob2 import AlignmentInput, EvidenceInput
 
 
@@ -24,7 +25,8 @@ ACHIEVEMENT_TYPES: dict[BadgeType, str] = {
 
 @dataclass(frozen=True)
 class ProfileInput:
-    """An OB 3.0 issuer Profile; ``id`` is a ``did:web`` or an https URL."""
+    """An OB 3.0 issuer Profile; ``id`` is a ``did:web`` or an https URL; ``country_code``
+    (ISO 3166-1 alpha-2) becomes ``address.addressCountry``/``addressCountryCode``."""
 
     id: str
     name: str
@@ -32,6 +34,7 @@ class ProfileInput:
     email: str | None = None
     image: str | None = None
     description: str | None = None
+    country_code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -124,7 +127,7 @@ class CredentialInput:
     recipient_identity: str
     salt: str
     valid_from: datetime
-    extension_context_url: str
+    extension_context_url: str = CONTEXT_V1
     identity_type: str = "emailAddress"
     valid_until: datetime | None = None
     awarded_date: datetime | None = None

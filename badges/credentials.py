@@ -76,6 +76,7 @@ def issuer_profile_v3(issuer, language: str = "en") -> ob3.ProfileInput:
         email=issuer.email,
         image=links.issuer_image_url(issuer),
         description=getattr(issuer, f"description_{language}") or None,
+        country_code=issuer.faculty.institution.country or None,
     )
 
 
@@ -187,7 +188,6 @@ def credential_v3(assertion: Assertion, *, identity: str) -> dict:
             valid_from=assertion.issued_on,
             valid_until=assertion.expires_at,
             awarded_date=assertion.issued_on,
-            extension_context_url=links.context_url(),
             identity_type="emailAddress",
             evidence=_evidence(assertion),
             status_url=links.status_list_url(badge_class.issuer),

@@ -117,5 +117,12 @@ def assertion_image_url(assertion, extension: str = "png") -> str:
     return absolute(reverse("public:assertion_image", args=[assertion.public_id, extension]))
 
 
-def context_url() -> str:
+def legacy_context_url() -> str:
+    """The extension context of credentials issued before the versioned vocabulary."""
     return extension_context_url(settings.SITE_URL)
+
+
+def vocabulary_context_url() -> str:
+    """Where this portal serves the versioned vocabulary's context (whose own, fixed URL is
+    :data:`badge_credentials.extension.CONTEXT_V1`)."""
+    return absolute(reverse("public:vocabulary_context", args=[1]))

@@ -49,4 +49,5 @@ urlpatterns = [
     path("public/collections/<str:token>", views.collection, name="collection"),
     path("verify/", views.verify, name="verify"),
     path("ns/badges/context-v1.jsonld", views.extension_context, name="extension_context"),
+    path("ns/edubadges/v<int:version>", views.vocabulary_context, name="vocabulary_context"),
 ]

@@ -242,7 +242,21 @@ def credential_image(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @require_GET
 def extension_context(request: HttpRequest) -> HttpResponse:
+    """The legacy extension context: credentials issued before the versioned vocabulary
+    name it, so it is served exactly as it always was."""
     return json_ld(request, extension_context_document(settings.SITE_URL))
+
+
+@require_GET
+def vocabulary_context(request: HttpRequest, version: int) -> HttpResponse:
+    """The versioned context of our extension terms, byte for byte the copy bundled with
+    ``badge_credentials`` (its fixed URL is ``https://w3id.org/edubadges/ns/v<version>``)."""
+    from badge_credentials.contexts import bundled_context_bytes
+    from badge_credentials.extension import CONTEXT_V1
+
+    if version != 1:
+        raise Http404
+    return raw(request, bundled_context_bytes(CONTEXT_V1), "application/ld+json")
 
 
 def _check_labels() -> dict[str, str]:

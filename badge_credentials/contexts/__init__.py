@@ -51,6 +51,13 @@ def bundled_context_source(url: str) -> str:
     return _index()[url]["source"]
 
 
+def bundled_context_bytes(url: str) -> bytes:
+    """Return the bundled file of ``url`` as it is stored (for serving it unchanged)."""
+    if url not in _index():
+        raise ContextLoadError(f"the JSON-LD document {url!r} is not bundled")
+    return resources.files(__name__).joinpath(_index()[url]["file"]).read_bytes()
+
+
 def get_context(url: str) -> dict[str, Any]:
     """Return a copy of the bundled context document for ``url``.
 

@@ -14,7 +14,7 @@ from badge_credentials import keys, ob2, ob3
 from badge_credentials.contexts import document_loader
 from badge_credentials.did import VerificationKey, build_did_document, did_web_for
 from badge_credentials.errors import FetchError
-from badge_credentials.extension import extension_context_url, extension_documents
+from badge_credentials.extension import extension_documents
 
 BASE_URL = "https://badges.example.nl"
 ISSUER_DID = did_web_for("badges.example.nl", ["issuers", "uni"])
@@ -124,7 +124,6 @@ def make_credential_input(**overrides: Any) -> ob3.CredentialInput:
         "salt": SALT,
         "valid_from": ISSUED_AT,
         "awarded_date": ISSUED_AT,
-        "extension_context_url": extension_context_url(BASE_URL),
         "evidence": (ob2.EvidenceInput(id=f"{BASE_URL}/evidence/1", narrative="Final project"),),
         "status_url": f"{BASE_URL}/public/issuers/uni/revocations",
     }

@@ -9,7 +9,7 @@ from badge_credentials import data_integrity, ob3
 from badge_credentials.contexts import document_loader
 from badge_credentials.encoding import multibase_decode
 from badge_credentials.errors import SignatureError, UndefinedTermError
-from badge_credentials.extension import extension_documents
+from badge_credentials.extension import extension_context_url, extension_documents
 from badge_credentials.keys import multibase_to_ed25519_public_key
 
 VERIFICATION_METHOD = f"{ISSUER_DID}#ed-1"
@@ -202,12 +202,30 @@ def test_already_signed_documents_are_not_signed_again(signed, ed25519_key, load
         )
 
 
-def test_verification_needs_the_extension_context(signed, ed25519_key) -> None:
+def test_the_versioned_vocabulary_needs_no_document_from_the_site(signed, ed25519_key) -> None:
+    data_integrity.verify_proof(
+        signed, key_resolver=lambda _: ed25519_key.public_key(), loader=document_loader()
+    )
+
+
+def test_credentials_with_the_legacy_context_need_the_sites_context_document(
+    ed25519_key,
+) -> None:
+    """Credentials issued before the versioned vocabulary name the site's own context."""
+    legacy = ob3.build_credential(
+        make_credential_input(extension_context_url=extension_context_url(BASE_URL))
+    )
+    achievement = legacy["credentialSubject"]["achievement"]
+    achievement["eqfLevel"] = 6
+    del achievement["creditPoint"]
+    loader = document_loader(extension_documents(BASE_URL))
+    signed = data_integrity.add_proof(
+        legacy, ed25519_key, verification_method=VERIFICATION_METHOD, loader=loader
+    )
     with pytest.raises(Exception, match="refusing to load"):
         data_integrity.verify_proof(
             signed, key_resolver=lambda _: ed25519_key.public_key(), loader=document_loader()
         )
-    loader = document_loader(extension_documents(BASE_URL))
     data_integrity.verify_proof(
         signed, key_resolver=lambda _: ed25519_key.public_key(), loader=loader
     )

@@ -13,7 +13,7 @@ from conftest import (
 
 from badge_credentials import ob3
 from badge_credentials.errors import InvalidInputError
-from badge_credentials.extension import extension_context_url
+from badge_credentials.extension import CONTEXT_V1
 from badge_credentials.hashing import hash_identity
 
 
@@ -22,8 +22,9 @@ def test_credential_envelope() -> None:
     assert credential["@context"] == [
         "https://www.w3.org/ns/credentials/v2",
         "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
-        extension_context_url(BASE_URL),
+        "https://w3id.org/edubadges/ns/v1",
     ]
+    assert CONTEXT_V1 == "https://w3id.org/edubadges/ns/v1"
     assert credential["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
     assert credential["validFrom"] == "2025-03-01T12:00:00Z"
     assert credential["awardedDate"] == "2025-03-01T12:00:00Z"
@@ -77,7 +78,12 @@ def test_microcredential_achievement_carries_all_eu_elements() -> None:
     assert achievement["type"] == ["Achievement"]
     assert achievement["achievementType"] == "MicroCredential"
     assert achievement["creditsAvailable"] == 5.0
-    assert achievement["eqfLevel"] == 6
+    assert achievement["creditPoint"] == {
+        "type": "CreditPoint",
+        "framework": "http://data.europa.eu/snb/education-credit/6fcec5c5af",
+        "point": 5,
+    }
+    assert achievement["eqfLevel"] == "http://data.europa.eu/snb/eqf/6"
     assert achievement["nlqfLevel"] == 6
     assert achievement["participation"] == "blended"
     assert achievement["assessmentType"] == "written exam"
@@ -127,6 +133,7 @@ def test_extracurricular_is_cocurricular_without_credits() -> None:
     achievement = ob3.build_achievement(make_achievement("extracurricular"))
     assert achievement["achievementType"] == "CoCurricular"
     assert "creditsAvailable" not in achievement
+    assert "creditPoint" not in achievement
     assert "eqfLevel" not in achievement
     with pytest.raises(InvalidInputError, match="must not carry ECTS"):
         ob3.build_achievement(make_achievement("extracurricular", ects_credits=1.0))
@@ -183,4 +190,17 @@ def test_standalone_profile_and_revocation_list() -> None:
         "id": f"{BASE_URL}/revocations",
         "issuer": ISSUER_DID,
         "revokedCredentials": [{"id": "urn:a", "revoked": True, "revocationReason": "fraud"}],
+    }
+
+
+def test_the_issuer_profile_names_its_country() -> None:
+    credential = ob3.build_credential(
+        make_credential_input(
+            issuer=ob3.ProfileInput(id="did:web:uni.example.nl", name="Uni", country_code="NL")
+        )
+    )
+    assert credential["issuer"]["address"] == {
+        "type": ["Address"],
+        "addressCountry": "NL",
+        "addressCountryCode": "NL",
     }

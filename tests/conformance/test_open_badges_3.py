@@ -11,6 +11,7 @@ from django.utils import timezone
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 
+from badge_credentials.extension import CONTEXT_V1
 from badge_credentials.keys import load_public_key_pem, public_key_to_jwk
 from badges import issuing, links
 from badges.verification import badge_verify
@@ -32,7 +33,8 @@ def _documents(client, assertion) -> dict:
 
     did_document = get(links.issuer_did_document_url(issuer))
     documents = {
-        links.context_url(): get(links.context_url()),
+        CONTEXT_V1: get(links.vocabulary_context_url()),
+        links.legacy_context_url(): get(links.legacy_context_url()),
         did_document["id"]: did_document,
         links.status_list_url(issuer): get(links.status_list_url(issuer)),
     }
@@ -347,3 +349,32 @@ def test_a_status_list_credential_forged_by_another_issuer_is_refused(client, is
     assert not ob3_verifier({"credential": assertion.ob3_credential, "documents": documents})[
         "verified"
     ]
+
+
+def test_credentials_issued_with_the_legacy_context_keep_verifying(client, issue, ob3_verifier):
+    """A credential as the portal issued it before the versioned vocabulary: the site's own
+    context (whose IRIs follow SITE_URL), an integer EQF level, no creditPoint."""
+    from badge_credentials import data_integrity
+    from badge_credentials.contexts import document_loader
+    from badge_credentials.extension import extension_documents
+    from issuers import signing
+
+    assertion = issue(badge_class=BadgeClassFactory(microcredential=True), email=RECIPIENT)
+    old = {k: v for k, v in copy.deepcopy(assertion.ob3_credential).items() if k != "proof"}
+    old["@context"][2] = links.legacy_context_url()
+    achievement = old["credentialSubject"]["achievement"]
+    achievement["eqfLevel"] = int(achievement["eqfLevel"].rsplit("/", 1)[1])
+    achievement.pop("creditPoint", None)
+    old["issuer"].pop("address", None)
+    key = SigningKey.objects.get(
+        issuer=assertion.badge_class.issuer, algorithm="EdDSA", retired_at__isnull=True
+    )
+    old = data_integrity.add_proof(
+        old,
+        signing.private_key(key),
+        verification_method=links.verification_method(key),
+        loader=document_loader(extension_documents("http://testserver")),
+    )
+    report = ob3_verifier({"credential": old, "documents": _documents(client, assertion)})
+    assert report["verified"], report["errors"]
+    assert badge_verify(data=json.dumps(old), recipient=RECIPIENT).valid

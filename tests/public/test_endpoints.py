@@ -137,10 +137,32 @@ def test_baked_images_and_other_formats_are_downloadable(client, issue):
     assert signed.content.decode() == assertion.ob2_jws
 
 
-def test_extension_context_is_published(client):
-    response = client.get(_path(links.context_url()))
+def test_the_legacy_extension_context_stays_published_as_it_was(client):
+    """Credentials issued before the versioned vocabulary name this document."""
+    from badge_credentials.extension import extension_context_document
+
+    response = client.get(_path(links.legacy_context_url()))
     assert response.status_code == 200
-    assert "eqfLevel" in response.json()["@context"]
+    assert response.json() == extension_context_document("http://testserver")
+    vocabulary = "http://testserver/ns/badges/vocab#"
+    assert response.json()["@context"]["eqfLevel"]["@id"] == vocabulary + "eqfLevel"
+
+
+def test_the_versioned_vocabulary_is_served_as_bundled(client):
+    from importlib import resources
+
+    response = client.get(_path(links.vocabulary_context_url()))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/ld+json")
+    bundled = resources.files("badge_credentials.contexts").joinpath("edubadges-v1.json")
+    assert response.content == bundled.read_bytes()
+    terms = response.json()["@context"]
+    assert terms["eqfLevel"]["@id"] == "http://data.europa.eu/snb/model/elm/EQFLevel"
+    assert terms["creditPoint"]["@id"] == "http://data.europa.eu/snb/model/elm/creditPoint"
+    assert terms["participation"]["@id"] == "http://data.europa.eu/snb/model/elm/mode"
+    assert terms["studyLoadHours"]["@id"] == "https://w3id.org/edubadges/ns#studyLoadHours"
+    assert "testserver" not in response.content.decode()
+    assert client.get("/ns/edubadges/v2").status_code == 404
 
 
 def test_badge_class_json_and_page(client, db):
