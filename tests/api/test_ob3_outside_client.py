@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from api.ob3 import scopes
 from badge_credentials.did import did_web_document_url
+from badge_credentials.extension import CONTEXT_V1
 from tests.api.conftest import REDIRECT_URI, registration_request, verified
 from tests.api.test_ob3_resources import external_credential
 from tests.factories import PASSWORD, UserFactory
@@ -92,6 +93,10 @@ def documents_for(credential: dict) -> dict:
     for context in credential["@context"]:
         if isinstance(context, str) and urlsplit(context).hostname in ("localhost", "127.0.0.1"):
             documents[context] = requests.get(context, timeout=TIMEOUT).json()
+        elif context == CONTEXT_V1:
+            # The vocabulary's persistent identifier leads to a site that serves it.
+            served = f"http://{urlsplit(url).netloc}/ns/edubadges/v1"
+            documents[context] = requests.get(served, timeout=TIMEOUT).json()
     statuses = credential.get("credentialStatus") or []
     for status in statuses if isinstance(statuses, list) else [statuses]:
         list_url = (status.get("statusListCredential") or status["id"]).split("#")[0]

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('issuers', '0002_invitation_labels'),
+        ('issuers', '0005_audit_chain_constraints'),
     ]
 
     operations = [
