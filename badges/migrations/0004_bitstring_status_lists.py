@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('badges', '0003_awarding'),
-        ('issuers', '0006_signing_key_compromised'),
+        ('issuers', '0007_signing_key_compromised'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('issuers', '0005_audit_chain_constraints'),
+        ('issuers', '0006_staff_password_login_invitation_eppn'),
     ]
 
     operations = [
