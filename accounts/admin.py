@@ -51,6 +51,9 @@ class AuthenticatorInline(ReadOnlyInline):
     verbose_name_plural = _("two-factor authentication")
 
 
+PASSWORD_FIELDS = {"password", "password1", "password2"}
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     inlines = [
@@ -69,3 +72,20 @@ class UserAdmin(DjangoUserAdmin):
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+
+    def save_model(self, request, obj, form, change) -> None:
+        """Accounts and platform-admin rights changed here are audited (which fields, not
+        their values: the trail keeps no passwords or addresses)."""
+        from issuers.audit import audit_log
+
+        super().save_model(request, obj, form, change)
+        changed = sorted(name for name in form.changed_data if name not in PASSWORD_FIELDS)
+        if change and not changed:
+            return
+        audit_log(
+            actor=request.user,
+            action="account_change" if change else "account_create",
+            obj=obj,
+            summary="",
+            data={"fields": changed},
+        )

@@ -25,8 +25,10 @@ def _fingerprint(request, path: str) -> str:
 def idempotent(request, action: Callable[[], Response]) -> Response:
     """Run ``action`` once per (client, Idempotency-Key); replay its answer afterwards.
 
-    The answer is stored in the transaction of the action, so a refused or failed request
-    leaves nothing behind and the same key may be retried.
+    The key is claimed first, in the transaction of the action: a concurrent request with
+    the same key waits on the unique index until the first one ends, then replays its
+    answer (or, if the first was refused, runs instead of it). A refused or failed request
+    leaves nothing behind, so the client may correct it and retry with the same key.
     """
     key = request.headers.get(HEADER, "").strip()
     if not key:
@@ -40,29 +42,24 @@ def idempotent(request, action: Callable[[], Response]) -> Response:
         )
     client = request.api_client
     fingerprint = _fingerprint(request, request.path)
-    try:
-        with transaction.atomic():
-            stored = (
-                IdempotencyRecord.objects.select_for_update().filter(client=client, key=key).first()
-            )
-            if stored is not None:
-                return _replay(stored, fingerprint)
-            response = action()
-            if response.status_code < 400:
-                IdempotencyRecord.objects.create(
-                    client=client,
-                    key=key,
-                    fingerprint=fingerprint,
-                    status_code=response.status_code,
-                    response=response.data,
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                record = IdempotencyRecord.objects.create(
+                    client=client, key=key, fingerprint=fingerprint, status_code=0, response={}
                 )
-            else:
-                # Nothing of a refused request stays; the client may correct and retry.
-                transaction.set_rollback(True)
-            return response
-    except IntegrityError:
-        # A concurrent request with the same key won; answer as it did.
-        return _replay(IdempotencyRecord.objects.get(client=client, key=key), fingerprint)
+        except IntegrityError:
+            # Another request holds (held) the key and has committed: answer as it did.
+            return _replay(IdempotencyRecord.objects.get(client=client, key=key), fingerprint)
+        response = action()
+        if response.status_code < 400:
+            record.status_code = response.status_code
+            record.response = response.data
+            record.save(update_fields=["status_code", "response"])
+        else:
+            # Nothing of a refused request stays; the client may correct and retry.
+            transaction.set_rollback(True)
+        return response
 
 
 def _replay(stored: IdempotencyRecord, fingerprint: str) -> Response:

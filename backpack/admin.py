@@ -1,18 +1,19 @@
+"""Students' backpacks in the platform administration: to look at, never to edit (what is
+public is the student's choice)."""
+
 from django.contrib import admin
+
+from edubadges.admin_views import ViewOnlyAdmin
 
 from .models import Collection, ExternalBadge
 
 
 @admin.register(Collection)
-class CollectionAdmin(admin.ModelAdmin):
+class CollectionAdmin(ViewOnlyAdmin):
     list_display = ["name", "owner", "is_public", "created_at"]
-    raw_id_fields = ["owner"]
-    filter_horizontal = ["assertions"]
 
 
 @admin.register(ExternalBadge)
-class ExternalBadgeAdmin(admin.ModelAdmin):
+class ExternalBadgeAdmin(ViewOnlyAdmin):
     list_display = ["name", "issuer_name", "owner", "ob_format", "imported_at"]
     exclude = ["original", "image"]
-    readonly_fields = ["credential", "verification"]
-    raw_id_fields = ["owner"]

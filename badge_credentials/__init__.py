@@ -7,7 +7,8 @@ Modules and their main functions (import them from their modules):
 - ``keys``: ``generate_rsa_key()``, ``generate_ed25519_key()``, PEM/JWK/Multikey
   conversions (``public_key_to_pem``, ``public_key_to_jwk``, ``jwk_to_public_key``,
   ``ed25519_public_key_to_multibase``), ``seal_private_key(key, kek)`` /
-  ``unseal_private_key(sealed, kek_or_keks)`` and ``new_key_encryption_key()``.
+  ``unseal_private_key(sealed, kek_or_keks)``, ``reseal_private_key(sealed, keks)``,
+  ``sealing_key_index(sealed, keks)`` and ``new_key_encryption_key()``.
 - ``ob2``: input dataclasses (``AssertionInput``, ``BadgeClassInput``, ``IssuerInput``,
   ``AlignmentInput``, ``EvidenceInput``, ``RevokedAssertion``) and ``build_assertion``,
   ``build_badge_class``, ``build_issuer_profile``, ``build_cryptographic_key``,

@@ -200,14 +200,9 @@ def seal_private_key(key: PrivateKey, key_encryption_key: bytes | str) -> str:
     return f"{_SEAL_VERSION}.{b64url_encode(nonce + sealed)}"
 
 
-def unseal_private_key(
+def _open_sealed(
     sealed: str, key_encryption_keys: bytes | str | Sequence[bytes | str]
-) -> PrivateKey:
-    """Decrypt a key sealed by :func:`seal_private_key`.
-
-    ``key_encryption_keys`` may be a list, newest first, so that a KEK can be rotated: each
-    is tried in turn. Raises :class:`SealedKeyError` when no KEK opens it or it was altered.
-    """
+) -> tuple[int, bytes]:
     candidates: Sequence[bytes | str] = (
         [key_encryption_keys]
         if isinstance(key_encryption_keys, (bytes, str))
@@ -223,13 +218,41 @@ def unseal_private_key(
     if len(blob) < 12 + 16:
         raise SealedKeyError("the sealed key is truncated")
     nonce, ciphertext = blob[:12], blob[12:]
-    for candidate in candidates:
+    for index, candidate in enumerate(candidates):
         try:
-            pem = AESGCM(_derive_sealing_key(candidate)).decrypt(nonce, ciphertext, _SEAL_AAD)
+            return index, AESGCM(_derive_sealing_key(candidate)).decrypt(
+                nonce, ciphertext, _SEAL_AAD
+            )
         except InvalidTag:
             continue
-        # AES-GCM authenticated the key we sealed ourselves: no need to re-validate it.
-        return load_private_key_pem(pem, trusted=True)
     raise SealedKeyError(
         "the sealed key could not be opened: wrong key-encryption key or tampered data"
     )
+
+
+def unseal_private_key(
+    sealed: str, key_encryption_keys: bytes | str | Sequence[bytes | str]
+) -> PrivateKey:
+    """Decrypt a key sealed by :func:`seal_private_key`.
+
+    ``key_encryption_keys`` may be a list, newest first, so that a KEK can be rotated: each
+    is tried in turn. Raises :class:`SealedKeyError` when no KEK opens it or it was altered.
+    """
+    _index, pem = _open_sealed(sealed, key_encryption_keys)
+    # AES-GCM authenticated the key we sealed ourselves: no need to re-validate it.
+    return load_private_key_pem(pem, trusted=True)
+
+
+def sealing_key_index(sealed: str, key_encryption_keys: Sequence[bytes | str]) -> int | None:
+    """Which of ``key_encryption_keys`` opens ``sealed`` (its index), or None when none does.
+    Decrypts only; cheap enough to check every stored key at start-up."""
+    try:
+        return _open_sealed(sealed, key_encryption_keys)[0]
+    except SealedKeyError:
+        return None
+
+
+def reseal_private_key(sealed: str, key_encryption_keys: Sequence[bytes | str]) -> str:
+    """``sealed`` opened with any of ``key_encryption_keys`` and sealed again with the first."""
+    _index, pem = _open_sealed(sealed, key_encryption_keys)
+    return seal_private_key(load_private_key_pem(pem, trusted=True), key_encryption_keys[0])

@@ -10,9 +10,11 @@ class BadgesConfig(AppConfig):
         from issuers.audit import register_labels
 
         from . import privacy_handlers
+        from .awarding import notifications
         from .awarding import privacy as awarding_privacy
         from .awarding.audit import ACTION_LABELS
 
         privacy_handlers.register()
         awarding_privacy.register()
         register_labels(ACTION_LABELS)
+        notifications.register()

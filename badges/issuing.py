@@ -37,9 +37,10 @@ PENDING_GRACE = timedelta(minutes=2)
 
 
 def _queue_signing(assertion_id: int) -> None:
+    """Queue the signing after commit; a broker that is down leaves it to the sweep."""
     from .tasks import sign_assertion
 
-    sign_assertion.delay(assertion_id)
+    sign_assertion.delay_on_commit(assertion_id)
 
 
 @transaction.atomic
@@ -87,7 +88,7 @@ def assertion_create(
         institution=badge_class.institution,
         summary=f"{badge_class} #{assertion.public_id}",
     )
-    transaction.on_commit(lambda: _queue_signing(assertion.pk))
+    _queue_signing(assertion.pk)
     return assertion
 
 

@@ -6,6 +6,7 @@ import uuid
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -455,6 +456,14 @@ class Award(models.Model):
         "Enrollment", null=True, blank=True, on_delete=models.SET_NULL, related_name="award"
     )
 
+    # What the recipient was told (the outbox); deleted with the object.
+    notifications = GenericRelation(
+        "notifications.Notification",
+        content_type_field="target_type",
+        object_id_field="target_id",
+        related_query_name="award",
+    )
+
     class Meta:
         verbose_name = _("award")
         verbose_name_plural = _("awards")
@@ -494,6 +503,14 @@ class Enrollment(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+    # What the recipient was told (the outbox); deleted with the object.
+    notifications = GenericRelation(
+        "notifications.Notification",
+        content_type_field="target_type",
+        object_id_field="target_id",
+        related_query_name="enrollment",
+    )
 
     class Meta:
         verbose_name = _("enrolment")
@@ -610,6 +627,14 @@ class Assertion(models.Model):
         StatusList, null=True, blank=True, on_delete=models.PROTECT, related_name="assertions"
     )
     status_index = models.PositiveIntegerField(null=True, blank=True)
+
+    # What the recipient was told (the outbox); deleted with the object.
+    notifications = GenericRelation(
+        "notifications.Notification",
+        content_type_field="target_type",
+        object_id_field="target_id",
+        related_query_name="assertion",
+    )
 
     class Meta:
         verbose_name = _("assertion")
@@ -738,55 +763,3 @@ class BulkAwardRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.bulk_award_id}:{self.line} ({self.status})"
-
-
-class Notification(models.Model):
-    """An email to a recipient, recorded in the transaction of the change it tells about
-    (an outbox): a Celery task sends it after commit, a periodic sweep sends what a lost
-    message left behind, and ``key`` makes sure one event is told once."""
-
-    class Kind(models.TextChoices):
-        AWARD_OFFERED = "award_offered", _("Badge offered")
-        AWARD_REMINDER = "award_reminder", _("Reminder to claim")
-        AWARD_EXPIRED = "award_expired", _("Offer expired")
-        AWARD_WITHDRAWN = "award_withdrawn", _("Offer withdrawn")
-        BADGE_ISSUED = "badge_issued", _("Badge issued")
-        ASSERTION_REVOKED = "assertion_revoked", _("Badge revoked")
-        ASSERTION_EXPIRED = "assertion_expired", _("Badge expired")
-        ENROLLMENT_APPROVED = "enrollment_approved", _("Enrolment approved")
-        ENROLLMENT_DENIED = "enrollment_denied", _("Enrolment denied")
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Waiting")
-        SENDING = "sending", _("Being sent")
-        SENT = "sent", _("Sent")
-        FAILED = "failed", _("Failed")
-        SKIPPED = "skipped", _("Nobody to tell")
-
-    key = models.CharField(max_length=100, unique=True)
-    kind = models.CharField(max_length=32, choices=Kind.choices)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
-    award = models.ForeignKey(
-        Award, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
-    )
-    assertion = models.ForeignKey(
-        Assertion, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
-    )
-    enrollment = models.ForeignKey(
-        Enrollment, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
-    )
-    language = models.CharField(max_length=8, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.CharField(max_length=255, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(default=timezone.now)
-    sent_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("notification")
-        verbose_name_plural = _("notifications")
-        ordering = ["-created_at"]
-        indexes = [models.Index(fields=["status", "updated_at"], name="notification_status")]
-
-    def __str__(self) -> str:
-        return f"{self.kind} ({self.status})"

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from issuers.models import Institution
+from notifications.services import notifications_about_any
 from privacy import registry
 from privacy.selectors import unclaimed_award_retention
 from privacy.services.retention import delete_in_batches
@@ -293,7 +294,6 @@ def _erase_uploads_and_notifications(
     processing; a failed notification may quote the address in its error."""
     bulk_award_model = _optional_model("BulkAward")
     bulk_row_model = _optional_model("BulkAwardRow")
-    notification_model = _optional_model("Notification")
     eppn = getattr(user, "eppn", "")
     if bulk_row_model is not None:
         query = Q(email__iexact=user.email) | Q(award_id__in=award_ids)
@@ -314,10 +314,8 @@ def _erase_uploads_and_notifications(
             lines = upload.source.splitlines(keepends=True)
             upload.source = "".join(line for line in lines if not _mentions(user, line))
             upload.save(update_fields=["source"])
-    if notification_model is not None:
-        notification_model.objects.filter(
-            Q(award_id__in=award_ids) | Q(assertion_id__in=assertion_ids)
-        ).update(last_error="")
+    for model, ids in ((badge_models.Award, award_ids), (badge_models.Assertion, assertion_ids)):
+        notifications_about_any(model, ids).update(last_error="")
 
 
 # --- erasure ---------------------------------------------------------------------------------

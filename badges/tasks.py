@@ -7,7 +7,7 @@ from celery.signals import worker_init
 from django.db import OperationalError
 
 from . import issuing
-from .awarding import awards, bulk, notifications, revocations
+from .awarding import awards, bulk, revocations
 
 
 @worker_init.connect
@@ -34,36 +34,6 @@ def sweep_assertions() -> int:
 # --- awarding -------------------------------------------------------------------------------
 
 
-@shared_task(
-    autoretry_for=(Exception,),
-    retry_backoff=True,
-    retry_backoff_max=600,
-    max_retries=notifications.MAX_ATTEMPTS,
-)
-def send_notification(notification_id: int) -> bool:
-    return notifications.notification_send(notification_id=notification_id)
-
-
-@shared_task(
-    autoretry_for=(Exception,),
-    retry_backoff=True,
-    retry_backoff_max=600,
-    max_retries=notifications.MAX_ATTEMPTS,
-)
-def send_notifications(notification_ids: list[int]) -> int:
-    """Send a batch; one that fails is retried with the batch, the sent ones are skipped."""
-    sent = 0
-    failure: Exception | None = None
-    for notification_id in notification_ids:
-        try:
-            sent += notifications.notification_send(notification_id=notification_id)
-        except Exception as error:  # noqa: BLE001 - the others still go; re-raised below
-            failure = error
-    if failure is not None:
-        raise failure
-    return sent
-
-
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
 def process_bulk_award(bulk_award_id: int) -> bool:
     return bulk.bulk_award_process(bulk_id=bulk_award_id)
@@ -87,11 +57,6 @@ def expire_awards() -> int:
 @shared_task
 def expire_assertions() -> int:
     return revocations.assertions_expire()
-
-
-@shared_task
-def sweep_notifications() -> int:
-    return notifications.notifications_sweep()
 
 
 @shared_task

@@ -164,7 +164,8 @@ def measure(arguments: argparse.Namespace) -> dict:
     from django.db.models import Count, Max
 
     from badges.awarding import bulk
-    from badges.models import Assertion, Award, BulkAward, Notification
+    from badges.models import Assertion, Award, BulkAward
+    from notifications.models import Notification
 
     stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
     badge_class, awarder = badge_for_the_run(stamp)

@@ -33,16 +33,31 @@ if not SECRET_KEY or (not DEBUG and SECRET_KEY == INSECURE_DEVELOPMENT_SECRET):
 if not DEBUG and len(SECRET_KEY) < 32:
     raise ImproperlyConfigured("SECRET_KEY must be at least 32 characters long.")
 
-# Key-encryption key that protects issuers' private signing keys at rest (urlsafe base64, 32 bytes).
-SIGNING_KEY_ENCRYPTION_KEY = env_str("SIGNING_KEY_ENCRYPTION_KEY") or (
-    INSECURE_DEVELOPMENT_KEK if DEBUG else None
+# Key-encryption keys that protect issuers' private signing keys at rest (urlsafe base64 of
+# 32 random bytes each), newest first: keys are sealed with the first, and every one of them
+# still opens what it sealed, so that the key-encryption key can be rotated
+# (``manage.py signing_keys_reseal`` then seals everything with the newest).
+if env_str("SIGNING_KEY_ENCRYPTION_KEYS") and env_str("SIGNING_KEY_ENCRYPTION_KEY"):
+    raise ImproperlyConfigured(
+        "Set SIGNING_KEY_ENCRYPTION_KEYS (newest first) or SIGNING_KEY_ENCRYPTION_KEY, not both."
+    )
+SIGNING_KEY_ENCRYPTION_KEYS = env_list("SIGNING_KEY_ENCRYPTION_KEYS") or env_list(
+    "SIGNING_KEY_ENCRYPTION_KEY", [INSECURE_DEVELOPMENT_KEK] if DEBUG else []
 )
-if not SIGNING_KEY_ENCRYPTION_KEY or (
-    not DEBUG and SIGNING_KEY_ENCRYPTION_KEY == INSECURE_DEVELOPMENT_KEK
+if not SIGNING_KEY_ENCRYPTION_KEYS or (
+    not DEBUG and INSECURE_DEVELOPMENT_KEK in SIGNING_KEY_ENCRYPTION_KEYS
 ):
     raise ImproperlyConfigured(
-        "SIGNING_KEY_ENCRYPTION_KEY must be set (urlsafe base64 of 32 random bytes)."
+        "SIGNING_KEY_ENCRYPTION_KEYS (or SIGNING_KEY_ENCRYPTION_KEY) must be set: urlsafe "
+        "base64 of 32 random bytes, several separated by commas, newest first."
     )
+for _kek in SIGNING_KEY_ENCRYPTION_KEYS:
+    if len(_kek) < 16:
+        raise ImproperlyConfigured(
+            "A key-encryption key is too short: use urlsafe base64 of 32 random bytes."
+        )
+if len(set(SIGNING_KEY_ENCRYPTION_KEYS)) != len(SIGNING_KEY_ENCRYPTION_KEYS):
+    raise ImproperlyConfigured("SIGNING_KEY_ENCRYPTION_KEYS lists a key twice.")
 
 SITE_URL = (env_str("SITE_URL", "http://127.0.0.1:8000") or "").rstrip("/")
 _site = urlsplit(SITE_URL)
@@ -81,6 +96,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "oauth2_provider",
     "accounts",
+    "notifications",
     "issuers",
     "privacy",
     "badges",
@@ -93,6 +109,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files straight from the app (gunicorn included), compressed and cached.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -257,6 +275,11 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # ``collectstatic`` writes a gzip copy next to each file; WhiteNoise serves it when asked.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -337,7 +360,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "awards-send-reminders": {"task": "badges.tasks.send_award_reminders", "schedule": 3600.0},
     "awards-expire": {"task": "badges.tasks.expire_awards", "schedule": 3600.0},
     "assertions-expire": {"task": "badges.tasks.expire_assertions", "schedule": 3600.0},
-    "notifications-sweep": {"task": "badges.tasks.sweep_notifications", "schedule": 300.0},
+    "notifications-sweep": {
+        "task": "notifications.tasks.sweep_notifications",
+        "schedule": 300.0,
+    },
     "bulk-awards-sweep": {"task": "badges.tasks.sweep_bulk_awards", "schedule": 600.0},
     "bulk-awards-purge": {"task": "badges.tasks.purge_bulk_awards", "schedule": 24 * 3600.0},
     "oauth-clear-expired-tokens": {"task": "api.tasks.clear_expired_tokens", "schedule": 3600.0},

@@ -8,7 +8,10 @@ import os
 import tempfile
 
 os.environ.setdefault("SECRET_KEY", "test-secret-key-that-is-long-enough-for-the-check")
-os.environ.setdefault("SIGNING_KEY_ENCRYPTION_KEY", "dGVzdC1rZXktZW5jcnlwdGlvbi1rZXktMzItYnl0ZXM=")
+if "SIGNING_KEY_ENCRYPTION_KEY" not in os.environ:
+    os.environ.setdefault(
+        "SIGNING_KEY_ENCRYPTION_KEYS", "dGVzdC1rZXktZW5jcnlwdGlvbi1rZXktMzItYnl0ZXM="
+    )
 os.environ.setdefault("SITE_URL", "http://testserver")
 # Shared with worker processes started by the tests, which read the same files.
 os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="edubadges-test-media-"))
@@ -18,3 +21,5 @@ from .settings import *  # noqa: E402,F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = True
+# WhiteNoise serves what collectstatic put here; the tests need no collected files.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405

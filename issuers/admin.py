@@ -7,6 +7,15 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from edubadges.admin_views import (
+    ViewOnlyAdmin,
+    ViewOnlyInline,
+    adopt,
+    changed_fields,
+    model_fields,
+)
+from notifications.models import Notification
+
 from . import onboarding, services, signing
 from .badge_types import BadgeType
 from .models import AuditEntry, Faculty, Institution, Invitation, Issuer, Membership, SigningKey
@@ -39,10 +48,12 @@ class InstitutionAdminForm(forms.ModelForm):
         ]
 
 
-class FacultyInline(admin.TabularInline):
+class FacultyInline(ViewOnlyInline):
+    """Faculties are added and renamed by the institution's admins on their staff pages."""
+
     model = Faculty
-    extra = 0
     fields = ["name_nl", "name_en"]
+    readonly_fields = fields
     show_change_link = True
 
 
@@ -128,14 +139,41 @@ class InstitutionAdmin(admin.ModelAdmin):
         for deleted_form in formset.deleted_forms:
             if deleted_form.instance.pk:
                 formset.deleted_objects.append(deleted_form.instance)
-                deleted_form.instance.delete()
+                services.invitation_withdraw(actor=request.user, invitation=deleted_form.instance)
+
+    def save_model(self, request, obj, form, change) -> None:
+        """Through the same services as the staff pages, so the change is audited."""
+        if change:
+            services.institution_update(actor=request.user, institution=obj, **changed_fields(form))
+        else:
+            adopt(obj, services.institution_create(actor=request.user, **model_fields(form)))
 
 
 @admin.register(Faculty)
 class FacultyAdmin(admin.ModelAdmin):
+    """Added and changed through the same services as on the staff pages (audited); a
+    faculty stays in its institution."""
+
     list_display = ["__str__", "institution"]
     list_filter = ["institution"]
     search_fields = ["name_nl", "name_en"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["institution"] if obj is not None else []
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def save_model(self, request, obj, form, change) -> None:
+        if change:
+            services.faculty_update(actor=request.user, faculty=obj, **changed_fields(form))
+        else:
+            fields = model_fields(form)
+            institution = fields.pop("institution")
+            adopt(
+                obj,
+                services.faculty_create(actor=request.user, institution=institution, **fields),
+            )
 
 
 class SigningKeyInline(admin.TabularInline):
@@ -152,6 +190,9 @@ class SigningKeyInline(admin.TabularInline):
 
 @admin.register(Issuer)
 class IssuerAdmin(admin.ModelAdmin):
+    """Added and changed through the same services as on the staff pages (audited); an
+    issuer stays in its institution. Here the platform admin also rotates their keys."""
+
     list_display = ["__str__", "faculty", "email"]
     list_filter = ["faculty__institution"]
     search_fields = ["name_nl", "name_en", "email"]
@@ -207,6 +248,21 @@ class IssuerAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/issuers/compromised_signing_keys.html", context)
 
 
+    def get_readonly_fields(self, request, obj=None):
+        return ["faculty"] if obj is not None else []
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def save_model(self, request, obj, form, change) -> None:
+        if change:
+            services.issuer_update(actor=request.user, issuer=obj, **changed_fields(form))
+        else:
+            fields = model_fields(form)
+            faculty = fields.pop("faculty")
+            adopt(obj, services.issuer_create(actor=request.user, faculty=faculty, **fields))
+
+
 class KeyCompromiseForm(forms.Form):
     compromised_at = forms.DateTimeField(
         label=_("Compromised since"),
@@ -219,32 +275,58 @@ class KeyCompromiseForm(forms.Form):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(ViewOnlyAdmin):
+    """Roles are granted by invitation (accepted by the invited address) and on the staff
+    pages, which audit every grant and removal."""
+
     list_display = ["user", "role", "institution", "faculty", "issuer", "badge_class"]
     list_filter = ["role"]
     search_fields = ["user__email"]
-    raw_id_fields = ["user", "badge_class"]
 
 
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
+    """Invitations are sent and withdrawn through the same service as on the staff pages."""
+
     list_display = ["email", "eppn", "institution", "role", "expires_at", "accepted_at"]
-    readonly_fields = ["token", "accepted_at", "accepted_by", "invited_by"]
+    readonly_fields = ["expires_at", "accepted_at", "accepted_by", "invited_by"]
+    fields = ["email", "eppn", "role", "institution", "faculty", "issuer", *readonly_fields]
     list_filter = ["institution"]
-
-
-@admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "institution", "actor", "label", "summary", "chain", "sequence"]
-    list_filter = ["action", "institution"]
-    list_select_related = ["institution", "actor"]
-    search_fields = ["summary", "actor__email"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+    def save_model(self, request, obj, form, change) -> None:
+        data = form.cleaned_data
+        adopt(
+            obj,
+            services.invitation_create(
+                actor=request.user,
+                email=data.get("email") or "",
+                eppn=data.get("eppn") or "",
+                role=data["role"],
+                institution=data["institution"],
+                faculty=data.get("faculty"),
+                issuer=data.get("issuer"),
+            ),
+        )
+
+    def get_deleted_objects(self, objs, request):
+        # The invitation's email, if still waiting in the outbox, goes with it.
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        return deleted, counts, perms_needed - {str(Notification._meta.verbose_name)}, protected
+
+    def delete_model(self, request, obj) -> None:
+        services.invitation_withdraw(actor=request.user, invitation=obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for invitation in queryset:
+            services.invitation_withdraw(actor=request.user, invitation=invitation)
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ViewOnlyAdmin):
+    list_display = ["created_at", "institution", "actor", "label", "summary", "chain", "sequence"]
+    list_filter = ["action", "institution"]
+    list_select_related = ["institution", "actor"]
+    search_fields = ["summary", "actor__email"]

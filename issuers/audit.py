@@ -50,6 +50,10 @@ _LABELS: dict[str, str] = {
     "membership_revoke": _("Role removed"),
     "invitation_create": _("Invitation sent"),
     "invitation_accept": _("Invitation accepted"),
+    "invitation_withdraw": _("Invitation withdrawn"),
+    "institution_create": _("Institution added"),
+    "account_create": _("Account added by a platform admin"),
+    "account_change": _("Account changed by a platform admin"),
     "signing_keys_rotate": _("Signing keys rotated"),
     REDACT_ACTION: _("Personal data erased from earlier entries"),
 }

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts import identities
+from notifications.services import notification_queue
 
 from .audit import audit_log
 from .models import Faculty, Institution, Invitation, Issuer, Membership
@@ -22,6 +23,7 @@ from .permissions import Action, has_perm, institution_of
 from .roles import Role
 
 INVITATION_VALIDITY = timedelta(days=14)
+INVITATION_NOTIFICATION = "invitation"
 
 
 def _require(user, action: Action, obj) -> None:
@@ -32,6 +34,19 @@ def _require(user, action: Action, obj) -> None:
 def _save(instance, *, exclude: list[str] | None = None) -> None:
     instance.full_clean(exclude=exclude)
     instance.save()
+
+
+@transaction.atomic
+def institution_create(*, actor, **fields) -> Institution:
+    """Onboard an institution (platform admins only)."""
+    if not getattr(actor, "is_superuser", False):
+        raise PermissionDenied(_("Only a platform admin may add an institution."))
+    institution = Institution(**fields)
+    _save(institution)
+    audit_log(
+        actor=actor, action="institution_create", obj=institution, data={"fields": sorted(fields)}
+    )
+    return institution
 
 
 @transaction.atomic
@@ -187,14 +202,20 @@ def invitation_create(
         summary=f"{invitation.email or invitation.eppn}: {role}",
     )
     if invitation.email:
-        from .tasks import send_invitation
-
-        transaction.on_commit(lambda: send_invitation.delay(invitation.pk))
+        notification_queue(
+            INVITATION_NOTIFICATION, target=invitation, key=f"invitation:{invitation.pk}"
+        )
     return invitation
 
 
-def invitation_send(*, invitation_id: int) -> None:
-    invitation = Invitation.objects.select_related("institution").get(pk=invitation_id)
+def invitation_message(notification) -> EmailMessage | None:
+    """The invitation email (through the outbox); None once the invitation is used, expired
+    or withdrawn."""
+    invitation = (
+        Invitation.objects.select_related("institution").filter(pk=notification.target_id).first()
+    )
+    if invitation is None or not invitation.is_open:
+        return None
     link = settings.SITE_URL + reverse("staff:invitation_accept", args=[invitation.token])
     context = {"invitation": invitation, "link": link, "site_url": settings.SITE_URL}
     # The invitee has no account yet, so no known language: send Dutch and English.
@@ -205,7 +226,26 @@ def invitation_send(*, invitation_id: int) -> None:
         body_nl = render_to_string("issuers/email/invitation.txt", context)
     with translation.override("en"):
         body_en = render_to_string("issuers/email/invitation.txt", context)
-    send_mail(subject_nl, body_nl + "\n\n----\n\n" + body_en, None, [invitation.email])
+    notification.language = "nl+en"
+    return EmailMessage(subject_nl, body_nl + "\n\n----\n\n" + body_en, None, [invitation.email])
+
+
+@transaction.atomic
+def invitation_withdraw(*, actor, invitation: Invitation) -> None:
+    """Withdraw an invitation that was not accepted yet; its email, if still waiting, goes too."""
+    scope = invitation.issuer or invitation.faculty or invitation.institution
+    _require(actor, Action.MANAGE_MEMBERS, scope)
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at is not None:
+        raise ValidationError(_("This invitation was accepted already."))
+    audit_log(
+        actor=actor,
+        action="invitation_withdraw",
+        obj=invitation,
+        institution=invitation.institution,
+        summary=f"{invitation.email}: {invitation.role}",
+    )
+    invitation.delete()
 
 
 class InvitationError(ValidationError):

@@ -1,16 +1,19 @@
 """Issuers' signing keys: creation, rotation and use.
 
-Private keys live sealed in the database; the key-encryption key comes from the
-environment (SIGNING_KEY_ENCRYPTION_KEY) and never touches the database.
+Private keys live sealed in the database; the key-encryption keys come from the
+environment (SIGNING_KEY_ENCRYPTION_KEYS, newest first) and never touch the database. Keys
+are sealed with the newest; any configured one opens what it sealed, so the key-encryption
+key can be rotated: add a new one in front, run ``signing_keys_reseal``, drop the old one.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,8 +24,8 @@ from .audit import audit_log
 from .models import Issuer, SigningKey
 
 
-def _key_encryption_key() -> str:
-    return settings.SIGNING_KEY_ENCRYPTION_KEY
+def _key_encryption_keys() -> list[str]:
+    return list(settings.SIGNING_KEY_ENCRYPTION_KEYS)
 
 
 def _create(issuer: Issuer, algorithm: str) -> SigningKey:
@@ -35,7 +38,7 @@ def _create(issuer: Issuer, algorithm: str) -> SigningKey:
         issuer=issuer,
         algorithm=algorithm,
         public_key_pem=key_library.public_key_to_pem(private_key.public_key()),
-        sealed_private_key=key_library.seal_private_key(private_key, _key_encryption_key()),
+        sealed_private_key=key_library.seal_private_key(private_key, _key_encryption_keys()[0]),
     )
 
 
@@ -141,7 +144,7 @@ def primary_rsa_key(issuer: Issuer) -> SigningKey | None:
 
 
 def private_key(signing_key: SigningKey):
-    return key_library.unseal_private_key(signing_key.sealed_private_key, _key_encryption_key())
+    return key_library.unseal_private_key(signing_key.sealed_private_key, _key_encryption_keys())
 
 
 def public_key(signing_key: SigningKey):
@@ -154,3 +157,91 @@ def is_primary_rsa_key(signing_key: SigningKey) -> bool:
         primary = primary_rsa_key(signing_key.issuer)
         signing_key._is_primary_rsa_key = primary is not None and primary.pk == signing_key.pk
     return signing_key._is_primary_rsa_key
+
+
+# --- rotating the key-encryption key --------------------------------------------------------
+
+
+@dataclass
+class SealingReport:
+    """Which configured key-encryption key opens the stored keys."""
+
+    newest: int = 0
+    older: int = 0
+    unopenable_active: list[SigningKey] = field(default_factory=list)
+    unopenable_retired: list[SigningKey] = field(default_factory=list)
+
+
+def sealing_report() -> SealingReport:
+    report = SealingReport()
+    keks = _key_encryption_keys()
+    for key in SigningKey.objects.select_related("issuer").order_by("pk").iterator():
+        index = key_library.sealing_key_index(key.sealed_private_key, keks)
+        if index == 0:
+            report.newest += 1
+        elif index is not None:
+            report.older += 1
+        elif key.retired_at is None:
+            report.unopenable_active.append(key)
+        else:
+            report.unopenable_retired.append(key)
+    return report
+
+
+def key_encryption_keys_problem() -> str | None:
+    """Why the configured key-encryption keys cannot sign, or None when they can: no
+    configured key opens an issuer's active signing key. Nothing to check before the
+    database is migrated."""
+    try:
+        report = sealing_report()
+    except DatabaseError:
+        return None
+    if not report.unopenable_active:
+        return None
+    issuers = sorted({str(key.issuer) for key in report.unopenable_active})
+    return (
+        f"None of the {len(_key_encryption_keys())} configured key-encryption keys "
+        f"(SIGNING_KEY_ENCRYPTION_KEYS) opens {len(report.unopenable_active)} active signing "
+        f"key(s) of {', '.join(issuers[:5])}{' …' if len(issuers) > 5 else ''}. "
+        "Configure the key they were sealed with (newest first, the old ones after it)."
+    )
+
+
+def ensure_key_encryption_keys_open() -> None:
+    """Refuse to start (web, worker) with key-encryption keys that cannot sign."""
+    problem = key_encryption_keys_problem()
+    if problem:
+        raise ImproperlyConfigured(problem)
+
+
+def signing_keys_reseal(*, batch_size: int = 200) -> SealingReport:
+    """Seal every stored private key with the newest key-encryption key, in batches (a
+    re-run continues where a stopped one left off). Keys none of the configured keys opens
+    are left as they are and reported."""
+    keks = _key_encryption_keys()
+    report = SealingReport()
+    ids = list(SigningKey.objects.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), batch_size):
+        with transaction.atomic():
+            batch = SigningKey.objects.select_for_update().filter(
+                pk__in=ids[start : start + batch_size]
+            )
+            for key in batch.select_related("issuer"):
+                index = key_library.sealing_key_index(key.sealed_private_key, keks)
+                if index is None:
+                    unopenable = (
+                        report.unopenable_active
+                        if key.retired_at is None
+                        else report.unopenable_retired
+                    )
+                    unopenable.append(key)
+                    continue
+                if index == 0:
+                    report.newest += 1
+                    continue
+                key.sealed_private_key = key_library.reseal_private_key(
+                    key.sealed_private_key, keks
+                )
+                key.save(update_fields=["sealed_private_key"])
+                report.older += 1
+    return report

@@ -1,8 +1,11 @@
-from celery import shared_task
+from celery.signals import worker_init
 
-from . import services
+from . import signing
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def send_invitation(invitation_id: int) -> None:
-    services.invitation_send(invitation_id=invitation_id)
+@worker_init.connect
+def _refuse_to_start_with_keys_that_cannot_sign(sender=None, **kwargs) -> None:
+    problem = signing.key_encryption_keys_problem()
+    if problem:
+        # A worker that cannot open the signing keys would only fail every badge.
+        raise SystemExit(f"edubadges: {problem}")

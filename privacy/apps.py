@@ -15,3 +15,16 @@ class PrivacyConfig(AppConfig):
 
         register_check(privacy_checks)
         register_labels(dict(PrivacyAction.choices))
+
+        from notifications import registry
+
+        from .services.consent import OBJECTION_NOTIFICATION, objection_message, objection_told
+        from .services.export import EXPORT_READY, export_ready_message
+
+        registry.register(
+            OBJECTION_NOTIFICATION,
+            label=_("Objection"),
+            build=objection_message,
+            after_sent=objection_told,
+        )
+        registry.register(EXPORT_READY, label=_("Data export ready"), build=export_ready_message)

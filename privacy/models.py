@@ -18,6 +18,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
@@ -295,6 +296,13 @@ class Objection(models.Model):
     created_at = models.DateTimeField(_("made at"), default=timezone.now, db_index=True)
     institution_notified_at = models.DateTimeField(null=True, blank=True)
 
+    # Emails about it waiting in the outbox go with it.
+    notifications = GenericRelation(
+        "notifications.Notification",
+        content_type_field="target_type",
+        object_id_field="target_id",
+    )
+
     class Meta:
         verbose_name = _("objection")
         verbose_name_plural = _("objections")
@@ -329,6 +337,13 @@ class DataExport(models.Model):
     ready_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True, db_index=True)
     downloaded_at = models.DateTimeField(null=True, blank=True)
+
+    # Emails about it waiting in the outbox go with it.
+    notifications = GenericRelation(
+        "notifications.Notification",
+        content_type_field="target_type",
+        object_id_field="target_id",
+    )
 
     class Meta:
         verbose_name = _("data export")

@@ -11,16 +11,6 @@ def build_data_export(export_id: int) -> None:
     services.data_export_build(export_id=export_id)
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def notify_export_ready(export_id: int) -> None:
-    services.data_export_notify_ready(export_id=export_id)
-
-
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=8)
-def notify_objection(objection_id: int) -> None:
-    services.objection_notify(objection_id=objection_id)
-
-
 @shared_task
 def purge_unclaimed_awards() -> int:
     return services.retention_purge_awards()

@@ -37,6 +37,7 @@ from badges.awarding import (
     revocations,
     selectors,
 )
+from badges.awarding.notifications import recipient_told
 from badges.awarding.rules import PrerequisitesMissing
 from badges.forms import (
     ApproveForm,
@@ -270,7 +271,7 @@ def award_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "assertion": assertion,
             "can_award": has_perm(request.user, Action.AWARD, award.badge_class),
             "withdraw_form": WithdrawForm(),
-            "notifications": award.notifications.all(),
+            "notifications": recipient_told(award),
             "entries": [
                 (entry, entry.label)
                 for entry in AuditEntry.objects.filter(
@@ -320,7 +321,7 @@ def assertion_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "badge_class": assertion.badge_class,
             "can_award": can_award,
             "form": form,
-            "notifications": assertion.notifications.all(),
+            "notifications": recipient_told(assertion),
         },
     )
 

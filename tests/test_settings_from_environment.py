@@ -24,6 +24,7 @@ def _start(env: dict[str, str]) -> subprocess.CompletedProcess:
             "SECRET_KEY",
             "DEBUG",
             "SIGNING_KEY_ENCRYPTION_KEY",
+            "SIGNING_KEY_ENCRYPTION_KEYS",
             "DATABASE_URL",
             "SITE_URL",
             "CELERY_BROKER_URL",

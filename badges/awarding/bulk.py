@@ -627,7 +627,7 @@ def bulk_award_start(*, actor, bulk: BulkAward, skip_errors: bool = False) -> Bu
 def _queue(bulk_id: int) -> None:
     from ..tasks import process_bulk_award
 
-    transaction.on_commit(lambda: process_bulk_award.delay(bulk_id))
+    process_bulk_award.delay_on_commit(bulk_id)
 
 
 @transaction.atomic

@@ -1,10 +1,8 @@
-"""Emails to recipients, through an outbox.
+"""Emails to recipients of badges, through the outbox (``notifications``).
 
 A service that changes something a recipient must hear about calls ``notification_queue``
-inside its transaction: that writes a ``Notification`` row (its ``key`` makes one event
-tell once) and, after commit, queues the Celery task that sends it. The task claims the row
-(QUEUED → SENDING) before it sends, so a duplicate message sends nothing; a failure puts the
-row back for the task's retry; ``notifications_sweep`` re-queues what a lost message left.
+inside its transaction: that records a notification (its key makes one event tell once) and
+queues its sending after commit. The email is built when it is sent (``build_message``).
 
 The email is in the recipient's language when we know it (their account's preferred
 language, or the language given with the award); otherwise in Dutch and English, in one
@@ -15,30 +13,39 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
-from django.db.models import F
+from django.db import models
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
+from notifications import registry
+from notifications import services as outbox
+from notifications.models import Notification
 from privacy.models import PrivacyStatement
 
 from .. import links
-from ..models import Assertion, Award, Enrollment, Notification
+from ..models import Assertion, Award, Enrollment
 from .rules import find_user, normalise_email
 
 logger = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 8
-RESEND_QUEUED_AFTER = timedelta(minutes=10)
-STUCK_SENDING_AFTER = timedelta(minutes=30)
 LANGUAGES = ("nl", "en")
 
-Kind = Notification.Kind
+
+class Kind(models.TextChoices):
+    AWARD_OFFERED = "award_offered", _("Badge offered")
+    AWARD_REMINDER = "award_reminder", _("Reminder to claim")
+    AWARD_EXPIRED = "award_expired", _("Offer expired")
+    AWARD_WITHDRAWN = "award_withdrawn", _("Offer withdrawn")
+    BADGE_ISSUED = "badge_issued", _("Badge issued")
+    ASSERTION_REVOKED = "assertion_revoked", _("Badge revoked")
+    ASSERTION_EXPIRED = "assertion_expired", _("Badge expired")
+    ENROLLMENT_APPROVED = "enrollment_approved", _("Enrolment approved")
+    ENROLLMENT_DENIED = "enrollment_denied", _("Enrolment denied")
 
 
 def _key(kind: str, *, award=None, assertion=None, enrollment=None, sequence: int = 0) -> str:
@@ -52,56 +59,24 @@ def _key(kind: str, *, award=None, assertion=None, enrollment=None, sequence: in
     return ":".join(parts)
 
 
-def _queue_after_commit(notification_ids: list[int]) -> None:
-    if not notification_ids:
-        return
-    from ..tasks import send_notification, send_notifications
-
-    if len(notification_ids) == 1:
-        transaction.on_commit(lambda: send_notification.delay(notification_ids[0]))
-    else:
-        transaction.on_commit(lambda: send_notifications.delay(notification_ids))
-
-
 def notification_queue(
     kind: str, *, award=None, assertion=None, enrollment=None, sequence: int = 0
 ) -> Notification | None:
     """Record that the recipient must be told about ``kind``; sent after commit. Returns
     None when this event was recorded before (nothing is sent twice)."""
-    notification, created = Notification.objects.get_or_create(
+    return outbox.notification_queue(
+        kind,
+        target=enrollment or assertion or award,
         key=_key(kind, award=award, assertion=assertion, enrollment=enrollment, sequence=sequence),
-        defaults={
-            "kind": kind,
-            "award": award,
-            "assertion": assertion,
-            "enrollment": enrollment,
-        },
     )
-    if not created:
-        return None
-    _queue_after_commit([notification.pk])
-    return notification
 
 
 def notifications_queue_many(kind: str, awards: list[Award], *, sequence: int = 0) -> int:
     """``notification_queue`` for many awards at once (bulk awards, reminder and expiry runs):
     one INSERT and one task for the batch."""
-    keys = {_key(kind, award=award, sequence=sequence): award for award in awards}
-    existing = set(Notification.objects.filter(key__in=keys).values_list("key", flat=True))
-    now = timezone.now()
-    Notification.objects.bulk_create(
-        [
-            Notification(key=key, kind=kind, award=award, created_at=now, updated_at=now)
-            for key, award in keys.items()
-            if key not in existing
-        ],
-        batch_size=500,
-        ignore_conflicts=True,
+    return outbox.notifications_queue_many(
+        kind, {_key(kind, award=award, sequence=sequence): award for award in awards}
     )
-    new_keys = [key for key in keys if key not in existing]
-    ids = list(Notification.objects.filter(key__in=new_keys).values_list("pk", flat=True))
-    _queue_after_commit(ids)
-    return len(ids)
 
 
 # --- building the email ---------------------------------------------------------------------
@@ -138,10 +113,7 @@ def _badge_context(badge_class) -> dict:
     }
 
 
-def _award_envelope(notification: Notification) -> Envelope | None:
-    award = notification.award
-    if award is None:
-        return None
+def _award_envelope(notification: Notification, award: Award) -> Envelope | None:
     user = award.recipient
     if user is None:
         user = find_user(email=award.recipient_email, eppn=award.recipient_eppn)
@@ -165,10 +137,7 @@ def _award_envelope(notification: Notification) -> Envelope | None:
     return Envelope(to, _language_of(user, award.recipient_language), context)
 
 
-def _assertion_envelope(notification: Notification) -> Envelope | None:
-    assertion = notification.assertion
-    if assertion is None:
-        return None
+def _assertion_envelope(notification: Notification, assertion: Assertion) -> Envelope | None:
     user = assertion.recipient
     award = assertion.award
     to = ""
@@ -189,10 +158,7 @@ def _assertion_envelope(notification: Notification) -> Envelope | None:
     return Envelope(to, _language_of(user, language_fallback), context)
 
 
-def _enrollment_envelope(notification: Notification) -> Envelope | None:
-    enrollment = notification.enrollment
-    if enrollment is None:
-        return None
+def _enrollment_envelope(notification: Notification, enrollment: Enrollment) -> Envelope | None:
     user = enrollment.user
     award = getattr(enrollment, "award", None)
     context = {
@@ -212,12 +178,21 @@ def _enrollment_envelope(notification: Notification) -> Envelope | None:
     return Envelope(normalise_email(user.email), _language_of(user), context)
 
 
+_BADGE = "badge_class__issuer__faculty__institution"
+_TARGETS = {
+    Award: (_award_envelope, (_BADGE, "recipient")),
+    Assertion: (_assertion_envelope, (_BADGE, "recipient", "award")),
+    Enrollment: (_enrollment_envelope, (_BADGE, "user")),
+}
+
+
 def _envelope(notification: Notification) -> Envelope | None:
-    if notification.kind in (Kind.ENROLLMENT_APPROVED, Kind.ENROLLMENT_DENIED):
-        return _enrollment_envelope(notification)
-    if notification.assertion_id is not None:
-        return _assertion_envelope(notification)
-    return _award_envelope(notification)
+    """The envelope for the object the notification is about, loaded with what its email
+    needs in one query (None once it is gone: erased or purged meanwhile)."""
+    model = notification.target_type.model_class()
+    envelope, related = _TARGETS[model]
+    target = model.objects.select_related(*related).filter(pk=notification.target_id).first()
+    return envelope(notification, target) if target is not None else None
 
 
 def render_email(kind: str, languages: tuple[str, ...], context: dict) -> tuple[str, str, str]:
@@ -259,93 +234,18 @@ def build_message(notification: Notification) -> EmailMultiAlternatives | None:
     return message
 
 
-_BADGE = "badge_class__issuer__faculty__institution"
-
-
-def _load(notification_id: int) -> Notification:
-    """The notification with what its email needs, in one query per object (one wide join
-    over every kind of object costs more than the email itself)."""
-    notification = Notification.objects.get(pk=notification_id)
-    if notification.award_id:
-        notification.award = (
-            Award.objects.select_related(_BADGE, "recipient")
-            .filter(pk=notification.award_id)
-            .first()
-        )
-    if notification.assertion_id:
-        notification.assertion = (
-            Assertion.objects.select_related(_BADGE, "recipient", "award")
-            .filter(pk=notification.assertion_id)
-            .first()
-        )
-    if notification.enrollment_id:
-        notification.enrollment = (
-            Enrollment.objects.select_related(_BADGE, "user")
-            .filter(pk=notification.enrollment_id)
-            .first()
-        )
-    return notification
-
-
-def notification_send(*, notification_id: int) -> bool:
-    """Send one notification; False when another worker has it or it was handled before."""
-    now = timezone.now()
-    claimed = Notification.objects.filter(
-        pk=notification_id, status=Notification.Status.QUEUED
-    ).update(status=Notification.Status.SENDING, attempts=F("attempts") + 1, updated_at=now)
-    if not claimed:
-        return False
-    notification = _load(notification_id)
-    try:
-        message = build_message(notification)
-        if message is not None:
-            message.send()
-    except Exception as error:
-        status = (
-            Notification.Status.FAILED
-            if notification.attempts >= MAX_ATTEMPTS
-            else Notification.Status.QUEUED
-        )
-        Notification.objects.filter(pk=notification_id, status=Notification.Status.SENDING).update(
-            status=status, last_error=type(error).__name__[:255], updated_at=timezone.now()
-        )
-        raise
-    Notification.objects.filter(pk=notification_id).update(
-        status=Notification.Status.SENT if message is not None else Notification.Status.SKIPPED,
-        sent_at=timezone.now() if message is not None else None,
-        language=notification.language,
-        last_error="",
-        updated_at=timezone.now(),
-    )
-    return message is not None
-
-
-def notifications_sweep(*, now=None) -> int:
-    """Re-queue notifications a lost message or a crashed worker left behind."""
-    from ..tasks import send_notifications
-
-    now = now or timezone.now()
-    Notification.objects.filter(
-        status=Notification.Status.SENDING, updated_at__lt=now - STUCK_SENDING_AFTER
-    ).update(status=Notification.Status.QUEUED, updated_at=now)
-    waiting = list(
-        Notification.objects.filter(
-            status=Notification.Status.QUEUED, updated_at__lt=now - RESEND_QUEUED_AFTER
-        ).values_list("pk", flat=True)[:5000]
-    )
-    for start in range(0, len(waiting), 500):
-        send_notifications.delay(waiting[start : start + 500])
-    if waiting:
-        logger.info("Re-queued %d notifications", len(waiting))
-    return len(waiting)
-
-
 def recipient_told(obj) -> list[Notification]:
-    """The notifications about an award, assertion or enrolment, for staff pages."""
+    """What the recipient was told about an award (and the badge it became), an assertion
+    or an enrolment, for staff pages."""
+    told = list(obj.notifications.all())
     if isinstance(obj, Award):
-        return list(obj.notifications.all())
-    if isinstance(obj, Assertion):
-        return list(obj.notifications.all())
-    if isinstance(obj, Enrollment):
-        return list(obj.notifications.all())
-    return []
+        assertion = Assertion.objects.filter(award=obj).first()
+        if assertion is not None:
+            told.extend(assertion.notifications.all())
+    return sorted(told, key=lambda notification: notification.created_at, reverse=True)
+
+
+def register() -> None:
+    """Tell the outbox how the badge emails are built (``AppConfig.ready``)."""
+    for kind in Kind:
+        registry.register(kind.value, label=kind.label, build=build_message)

@@ -17,7 +17,9 @@ Institution admins:
     privacy_policy_save(*, actor, institution, badge_type, legal_basis, ...) -> PrivacyPolicy
     privacy_statement_publish(*, actor, policy, ...) -> PrivacyStatement
 
-Tasks and retention: objection_notify, data_export_build, data_export_notify_ready,
+Emails (built by the outbox): objection_message, objection_told, export_ready_message.
+
+Tasks and retention: data_export_build,
 retention_purge_awards, retention_purge_exports, retention_purge_invitations,
 data_exports_requeue.
 """
@@ -30,17 +32,18 @@ from .consent import (
     consent_requirement,
     consent_withdraw,
     has_valid_consent,
-    objection_notify,
+    objection_message,
     objection_record,
+    objection_told,
     withdrawal_consequences,
 )
 from .erasure import account_erase
 from .export import (
     data_export_build,
     data_export_download,
-    data_export_notify_ready,
     data_export_request,
     export_archive,
+    export_ready_message,
 )
 from .policies import privacy_policy_save, privacy_statement_publish
 from .retention import (
@@ -60,12 +63,13 @@ __all__ = [
     "consent_withdraw",
     "data_export_build",
     "data_export_download",
-    "data_export_notify_ready",
     "data_export_request",
     "data_exports_requeue",
     "export_archive",
+    "export_ready_message",
     "has_valid_consent",
-    "objection_notify",
+    "objection_message",
+    "objection_told",
     "objection_record",
     "privacy_policy_save",
     "privacy_statement_publish",

@@ -24,7 +24,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -35,6 +35,7 @@ from issuers.audit import audit_log
 from issuers.badge_types import BadgeType
 from issuers.models import Institution, Issuer
 from issuers.roles import Role
+from notifications.services import notification_queue, notifications_about
 
 from .. import registry, selectors
 from ..models import (
@@ -48,6 +49,8 @@ from ..models import (
 )
 
 logger = logging.getLogger(__name__)
+
+OBJECTION_NOTIFICATION = "objection"
 
 
 class PrivacyNotConfigured(Exception):
@@ -319,15 +322,13 @@ def objection_record(
         summary="",
         data={"version": statement.version, "legal_basis": policy.legal_basis},
     )
-    from ..tasks import notify_objection
-
-    transaction.on_commit(lambda: notify_objection.delay(objection.pk))
+    _queue_objection_emails(objection)
     return objection
 
 
-def _objection_recipients(institution: Institution) -> list[tuple[str, str]]:
-    """(email, language) of the institution's admins; the issuers' contact addresses when
-    the institution has no admin yet."""
+def _objection_recipients(institution: Institution) -> list[tuple[object, str]]:
+    """(admin, "") for the institution's admins; (None, address) for the issuers' contact
+    addresses when the institution has no admin yet."""
     admins = (
         get_user_model()
         .objects.filter(
@@ -338,24 +339,21 @@ def _objection_recipients(institution: Institution) -> list[tuple[str, str]]:
         .distinct()
         .order_by("email")
     )
-    recipients = [(admin.email, admin.preferred_language) for admin in admins]
+    recipients: list[tuple[object, str]] = [(admin, "") for admin in admins]
     if recipients:
         return recipients
     contacts = (
         Issuer.objects.filter(faculty__institution=institution)
+        .exclude(email="")
         .values_list("email", flat=True)
         .distinct()
     )
-    return [(email, settings.LANGUAGE_CODE) for email in contacts if email]
+    return [(None, email) for email in sorted(contacts)]
 
 
-def objection_notify(*, objection_id: int) -> int:
-    """Email the institution about an objection; returns how many emails went out. Does
-    nothing when the institution was told already, so a retried task sends no duplicates
-    once it has succeeded."""
-    objection = Objection.objects.select_related("institution", "user").get(pk=objection_id)
-    if objection.institution_notified_at is not None:
-        return 0
+def _queue_objection_emails(objection: Objection) -> None:
+    """One email per person to tell, each its own notification: a retry never tells anyone
+    twice."""
     recipients = _objection_recipients(objection.institution)
     if not recipients:
         logger.warning(
@@ -363,30 +361,58 @@ def objection_notify(*, objection_id: int) -> int:
             objection.pk,
             objection.institution_id,
         )
-        return 0
+    for admin, address in recipients:
+        notification_queue(
+            OBJECTION_NOTIFICATION,
+            target=objection,
+            recipient=admin,
+            address=address,
+            key=f"{OBJECTION_NOTIFICATION}:{objection.pk}:{admin.pk if admin else address}"[:100],
+        )
+
+
+def objection_message(notification) -> EmailMessage | None:
+    """The email that tells an admin (or an issuer's contact address) of an objection."""
+    objection = (
+        Objection.objects.select_related("institution").filter(pk=notification.target_id).first()
+    )
+    admin = notification.recipient
+    if objection is None or (admin is not None and not admin.is_active):
+        return None
+    to = admin.email if admin is not None else notification.address
+    language = (admin.preferred_language if admin is not None else "") or settings.LANGUAGE_CODE
     link = settings.SITE_URL + reverse("privacy:staff_institution", args=[objection.institution_id])
-    for email, language in recipients:
-        with translation.override(language):
-            subject = _("Objection to processing for %(type)s") % {
-                "type": objection.get_badge_type_display()
-            }
-            body = render_to_string(
-                "privacy/email/objection.txt", {"objection": objection, "link": link}
-            )
-        send_mail(subject, body, None, [email])
-    with transaction.atomic():
-        told = Objection.objects.filter(
-            pk=objection.pk, institution_notified_at__isnull=True
-        ).update(institution_notified_at=timezone.now())
-        if told:
-            audit_log(
-                action=PrivacyAction.OBJECTION_NOTIFIED,
-                actor=None,
-                subject=objection.user,
-                obj=objection,
-                institution=objection.institution,
-                badge_type=objection.badge_type,
-                summary="",
-                data={"version": objection.statement.version, "recipients": len(recipients)},
-            )
-    return len(recipients)
+    with translation.override(language):
+        subject = _("Objection to processing for %(type)s") % {
+            "type": objection.get_badge_type_display()
+        }
+        body = render_to_string(
+            "privacy/email/objection.txt", {"objection": objection, "link": link}
+        )
+    notification.language = language
+    return EmailMessage(subject, body, None, [to])
+
+
+def objection_told(notification) -> None:
+    """The first email out records that the institution was told."""
+    told = Objection.objects.filter(
+        pk=notification.target_id, institution_notified_at__isnull=True
+    ).update(institution_notified_at=timezone.now())
+    if not told:
+        return
+    objection = Objection.objects.select_related("institution", "statement", "user").get(
+        pk=notification.target_id
+    )
+    audit_log(
+        action=PrivacyAction.OBJECTION_NOTIFIED,
+        actor=None,
+        subject=objection.user,
+        obj=objection,
+        institution=objection.institution,
+        badge_type=objection.badge_type,
+        summary="",
+        data={
+            "version": objection.statement.version,
+            "recipients": notifications_about(objection).count(),
+        },
+    )

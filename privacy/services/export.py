@@ -18,7 +18,7 @@ from datetime import timedelta
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -28,11 +28,14 @@ from django.utils.translation import gettext as _
 
 from issuers.audit import audit_log
 from issuers.models import AuditEntry
+from notifications.services import notification_queue
 
 from .. import registry
 from ..models import ConsentRecord, DataExport, Objection, PrivacyAction
 
 logger = logging.getLogger(__name__)
+
+EXPORT_READY = "export_ready"
 
 EXPORT_FORMAT = "edubadges-personal-data/1"
 # A zip entry's date; fixed, so that the same data gives the same archive.
@@ -67,7 +70,7 @@ def data_export_request(*, user) -> DataExport:
     )
     from ..tasks import build_data_export
 
-    transaction.on_commit(lambda: build_data_export.delay(export.pk))
+    build_data_export.delay_on_commit(export.pk)
     return export
 
 
@@ -108,21 +111,28 @@ def data_export_build(*, export_id: int) -> bool:
             summary="",
             data={"export": str(export.public_id), "size": len(content)},
         )
-        from ..tasks import notify_export_ready
-
-        transaction.on_commit(lambda: notify_export_ready.delay(export_id))
+        notification_queue(EXPORT_READY, target=export, key=f"{EXPORT_READY}:{export.pk}")
     return True
 
 
-def data_export_notify_ready(*, export_id: int) -> None:
-    export = DataExport.objects.select_related("user").defer("content").get(pk=export_id)
-    if not export.is_downloadable or not export.user.is_active:
-        return
+def export_ready_message(notification) -> EmailMessage | None:
+    """The "your data are ready" email (through the outbox); None once the export expired or
+    was deleted, or the account was erased."""
+    export = (
+        DataExport.objects.select_related("user")
+        .defer("content")
+        .filter(pk=notification.target_id)
+        .first()
+    )
+    if export is None or not export.is_downloadable or not export.user.is_active:
+        return None
     link = settings.SITE_URL + reverse("privacy:overview")
-    with translation.override(export.user.preferred_language):
+    language = export.user.preferred_language or settings.LANGUAGE_CODE
+    with translation.override(language):
         subject = _("Your personal data are ready to download")
         body = render_to_string("privacy/email/export_ready.txt", {"export": export, "link": link})
-    send_mail(subject, body, None, [export.user.email])
+    notification.language = language
+    return EmailMessage(subject, body, None, [export.user.email])
 
 
 @transaction.atomic

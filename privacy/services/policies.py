@@ -64,6 +64,24 @@ def privacy_policy_save(
     return policy
 
 
+def statement_errors(
+    *,
+    previous: PrivacyStatement | None,
+    effective_date: date,
+    change_summary_nl: str,
+    change_summary_en: str,
+) -> dict[str, str]:
+    """What keeps a new version from being published (for the forms that publish one)."""
+    errors: dict[str, str] = {}
+    if effective_date < timezone.localdate():
+        errors["effective_date"] = _("A new version cannot take effect in the past.")
+    if previous is not None and not (change_summary_nl.strip() or change_summary_en.strip()):
+        errors["change_summary_nl"] = _(
+            "Describe what changed since version %(version)s; students see it when asked again."
+        ) % {"version": previous.version}
+    return errors
+
+
 @transaction.atomic
 def privacy_statement_publish(
     *,
@@ -84,13 +102,12 @@ def privacy_statement_publish(
     # Locking the policy numbers concurrent publications one after the other.
     policy = PrivacyPolicy.objects.select_for_update().get(pk=policy.pk)
     previous = policy.statements.order_by("-version").first()
-    errors: dict[str, str] = {}
-    if effective_date < timezone.localdate():
-        errors["effective_date"] = _("A new version cannot take effect in the past.")
-    if previous is not None and not (change_summary_nl.strip() or change_summary_en.strip()):
-        errors["change_summary_nl"] = _(
-            "Describe what changed since version %(version)s; students see it when asked again."
-        ) % {"version": previous.version}
+    errors = statement_errors(
+        previous=previous,
+        effective_date=effective_date,
+        change_summary_nl=change_summary_nl,
+        change_summary_en=change_summary_en,
+    )
     if errors:
         raise ValidationError(errors)
     statement = PrivacyStatement(

@@ -13,8 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from badges.awarding import awards, claims
-from badges.models import Assertion, Award, Notification
+from badges.awarding.notifications import Kind
+from badges.models import Assertion, Award
 from issuers.models import AuditEntry
+from notifications.models import Notification
 from privacy.models import ConsentRecord, LegalBasis, PrivacyPolicy, RecordKind
 from tests.factories import PASSWORD, UserFactory
 
@@ -227,7 +229,7 @@ def test_issue_directly_on_award_puts_the_badge_in_the_backpack_with_the_privacy
     assert "Korte samenvatting." in message.body
     assert "We use your name" not in message.body
     assert "/privacy/statements/" in message.body
-    assert Notification.objects.get(assertion=assertion).kind == Notification.Kind.BADGE_ISSUED
+    assert Notification.objects.get(assertion=assertion).kind == Kind.BADGE_ISSUED
     assert AuditEntry.objects.filter(action="award_issue_direct").exists()
 
 

@@ -11,9 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from badges.awarding import awards
-from badges.models import Assertion, Award, Notification
+from badges.models import Assertion, Award
 from issuers.models import AuditEntry
 from issuers.roles import Role
+from notifications.models import Notification
 from tests.factories import BadgeClassFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

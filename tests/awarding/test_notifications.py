@@ -12,9 +12,11 @@ from celery.exceptions import Retry
 from django.core.mail import EmailMultiAlternatives
 from django.utils import timezone
 
-from badges import tasks
 from badges.awarding import awards, notifications
-from badges.models import Notification
+from badges.awarding.notifications import Kind
+from notifications import services as outbox
+from notifications import tasks
+from notifications.models import Notification
 
 from .factories import AwardFactory
 
@@ -35,12 +37,12 @@ def test_a_duplicate_message_sends_nothing_twice(ready, awarder, mailoutbox):
         actor=awarder, badge_class=ready["a"]["badge_class"], email="x@student.example"
     )
     notification = Notification.objects.get(award=award)
-    assert notifications.notification_send(notification_id=notification.pk) is True
-    assert notifications.notification_send(notification_id=notification.pk) is False
+    assert outbox.notification_send(notification_id=notification.pk) is True
+    assert outbox.notification_send(notification_id=notification.pk) is False
     tasks.send_notification.delay(notification.pk)
     assert len(mailoutbox) == 1
     # Queueing the same event again records nothing new.
-    assert notifications.notification_queue(Notification.Kind.AWARD_OFFERED, award=award) is None
+    assert notifications.notification_queue(Kind.AWARD_OFFERED, award=award) is None
 
 
 def test_a_failed_send_is_retried_by_the_task(ready, awarder, mailoutbox):
@@ -79,15 +81,13 @@ def test_a_failure_puts_the_notification_back_and_gives_up_after_the_last_attemp
         EmailMultiAlternatives, "send", side_effect=smtplib.SMTPServerDisconnected("gone")
     ):
         with pytest.raises(smtplib.SMTPServerDisconnected):
-            notifications.notification_send(notification_id=notification.pk)
+            outbox.notification_send(notification_id=notification.pk)
         notification.refresh_from_db()
         assert notification.status == Notification.Status.QUEUED
         assert notification.last_error == "SMTPServerDisconnected"
-        Notification.objects.filter(pk=notification.pk).update(
-            attempts=notifications.MAX_ATTEMPTS - 1
-        )
+        Notification.objects.filter(pk=notification.pk).update(attempts=outbox.MAX_ATTEMPTS - 1)
         with pytest.raises(smtplib.SMTPServerDisconnected):
-            notifications.notification_send(notification_id=notification.pk)
+            outbox.notification_send(notification_id=notification.pk)
     notification.refresh_from_db()
     assert notification.status == Notification.Status.FAILED
 
@@ -96,18 +96,18 @@ def test_the_sweep_sends_what_a_lost_message_left_behind(ready, awarder, mailout
     awards.award_create(
         actor=awarder, badge_class=ready["a"]["badge_class"], email="x@student.example"
     )
-    assert notifications.notifications_sweep() == 0  # still fresh: its own task may come
-    assert notifications.notifications_sweep(now=timezone.now() + timedelta(minutes=11)) == 1
+    assert outbox.notifications_sweep() == 0  # still fresh: its own task may come
+    assert outbox.notifications_sweep(now=timezone.now() + timedelta(minutes=11)) == 1
     assert len(mailoutbox) == 1
-    assert notifications.notifications_sweep(now=timezone.now() + timedelta(minutes=30)) == 0
+    assert outbox.notifications_sweep(now=timezone.now() + timedelta(minutes=30)) == 0
 
 
 def test_an_eppn_without_an_account_has_nobody_to_tell(ready, mailoutbox):
     award = AwardFactory(
         badge_class=ready["a"]["badge_class"], recipient_email="", recipient_eppn="s1@a.example"
     )
-    notification = notifications.notification_queue(Notification.Kind.AWARD_OFFERED, award=award)
-    assert notifications.notification_send(notification_id=notification.pk) is False
+    notification = notifications.notification_queue(Kind.AWARD_OFFERED, award=award)
+    assert outbox.notification_send(notification_id=notification.pk) is False
     notification.refresh_from_db()
     assert notification.status == Notification.Status.SKIPPED
     assert mailoutbox == []
@@ -120,7 +120,7 @@ def test_the_language_given_with_the_award_is_used_without_an_account(ready, awa
         email="x@student.example",
         recipient_language="en",
     )
-    notifications.notification_send(notification_id=Notification.objects.get(award=award).pk)
+    outbox.notification_send(notification_id=Notification.objects.get(award=award).pk)
     (message,) = mailoutbox
     assert message.subject.startswith("You have been awarded") and " / " not in message.subject
     assert Notification.objects.get(award=award).language == "en"

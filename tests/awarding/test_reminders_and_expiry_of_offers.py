@@ -12,8 +12,9 @@ from django.utils import timezone
 
 from badges import tasks
 from badges.awarding import awards
-from badges.models import Award, Notification
+from badges.models import Award
 from issuers.models import AuditEntry
+from notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 
@@ -101,7 +102,7 @@ def test_beat_schedules_every_awarding_job():
         "badges.tasks.send_award_reminders",
         "badges.tasks.expire_awards",
         "badges.tasks.expire_assertions",
-        "badges.tasks.sweep_notifications",
+        "notifications.tasks.sweep_notifications",
         "badges.tasks.sweep_bulk_awards",
         "badges.tasks.purge_bulk_awards",
     } <= scheduled

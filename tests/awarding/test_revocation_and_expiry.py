@@ -11,8 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from badges.awarding import awards, revocations
-from badges.models import Assertion, Award, Notification
+from badges.awarding.notifications import Kind
+from badges.models import Assertion, Award
 from issuers.models import AuditEntry
+from notifications.models import Notification
 from tests.factories import BadgeClassFactory, UserFactory
 
 from .factories import AwardFactory
@@ -155,5 +157,5 @@ def test_a_badge_expires_from_its_class_validity_and_the_recipient_is_told_once(
         assert "Expired" in client.get(reverse("backpack:list")).content.decode()
     (message,) = mailoutbox
     assert "has expired" in message.subject
-    assert Notification.objects.get(assertion=assertion).kind == Notification.Kind.ASSERTION_EXPIRED
+    assert Notification.objects.get(assertion=assertion).kind == Kind.ASSERTION_EXPIRED
     assert AuditEntry.objects.filter(action="assertion_expire").count() == 1

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
-from badges.models import Assertion, Award, BulkAward, Enrollment, Notification
+from badges.models import Assertion, Award, BulkAward, Enrollment
 from issuers.models import Institution
+from notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 

@@ -9,9 +9,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from badges.awarding import awards, bulk, claims, enrollments
-from badges.models import Assertion, Award, BulkAward, Enrollment, Notification
-from badges.tasks import process_bulk_award, send_notification, sign_assertion
+from badges.models import Assertion, Award, BulkAward, Enrollment
+from badges.tasks import process_bulk_award, sign_assertion
 from issuers.roles import Role
+from notifications.models import Notification
+from notifications.tasks import send_notification
 from privacy.models import ConsentRecord, RecordKind
 from tests.factories import BadgeClassFactory, MembershipFactory, UserFactory
 

@@ -170,6 +170,6 @@ def test_a_wrong_key_encryption_key_cannot_open_private_keys(db, settings):
     from badge_credentials.errors import SealedKeyError
 
     keys = signing.signing_keys_ensure(issuer=BadgeClassFactory().issuer)
-    settings.SIGNING_KEY_ENCRYPTION_KEY = "c29tZS1vdGhlci1rZXktb2YtMzItYnl0ZXMtbG9uZyE="
+    settings.SIGNING_KEY_ENCRYPTION_KEYS = ["c29tZS1vdGhlci1rZXktb2YtMzItYnl0ZXMtbG9uZyE="]
     with pytest.raises(SealedKeyError):
         signing.private_key(keys["RS256"])

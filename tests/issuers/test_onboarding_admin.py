@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from issuers.badge_types import BadgeType
 from issuers.models import Institution, Invitation, Membership
@@ -77,8 +78,7 @@ def test_platform_admin_onboards_an_institution_end_to_end(
         "badge_type": BadgeType.MICROCREDENTIAL,
         "legal_basis": "a",
         **_inline_management("statements", 1),
-        "statements-0-version": "1",
-        "statements-0-effective_date": "2026-01-01",
+        "statements-0-effective_date": timezone.localdate().isoformat(),
         "statements-0-retention_days": "2555",
         "statements-0-excerpt_nl": "Kort.",
         "statements-0-excerpt_en": "Short.",

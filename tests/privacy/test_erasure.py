@@ -19,6 +19,7 @@ from badges.models import Assertion, Award, Enrollment
 from issuers import services as issuer_services
 from issuers.badge_types import BadgeType
 from issuers.models import AuditEntry, Invitation, Membership
+from notifications.models import Notification
 from privacy import services
 from privacy.models import ConsentRecord, DataExport, Objection, PrivacyAction
 from tests.factories import PASSWORD, UserFactory
@@ -153,10 +154,10 @@ def _bulk_upload_and_notification(student, award) -> None:
         narrative="Griselda did it.",
         award=award,
     )
-    badge_models.Notification.objects.create(
+    Notification.objects.create(
         key=f"privacy-test-{award.pk}",
         kind="award_offered",
-        award=award,
+        target=award,
         last_error=f"550 {student.email}: mailbox unavailable",
     )
 

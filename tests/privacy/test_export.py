@@ -14,6 +14,8 @@ from django.urls import reverse
 
 from issuers.badge_types import BadgeType
 from issuers.models import AuditEntry
+from notifications.models import Notification
+from notifications.tasks import send_notification
 from privacy import services
 from privacy.models import DataExport, PrivacyAction
 from tests.factories import UserFactory
@@ -166,6 +168,13 @@ def test_a_lost_task_message_is_picked_up_again(student, django_capture_on_commi
         assert services.data_exports_requeue() == 1
     export.refresh_from_db()
     assert export.status == DataExport.Status.READY
+
+
+def test_the_ready_email_goes_through_the_outbox_once(exported, student, mailoutbox):
+    told = Notification.objects.get(kind="export_ready")
+    assert (told.target, told.status) == (exported["export"], Notification.Status.SENT)
+    assert send_notification.delay(told.pk).get() is False  # a duplicate message
+    assert [message.to for message in mailoutbox] == [[student.email]]
 
 
 def test_export_request_is_logged(exported, student):

@@ -3,12 +3,18 @@ and the institution's admins are told by email after commit."""
 
 from __future__ import annotations
 
+import smtplib
+from unittest import mock
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import EmailMessage
 from django.urls import reverse
 
 from issuers.badge_types import BadgeType
 from issuers.models import AuditEntry
+from notifications import tasks
+from notifications.models import Notification
 from privacy import services
 from privacy.models import Objection, PrivacyAction
 from tests.factories import FacultyFactory, MembershipFactory, UserFactory
@@ -113,8 +119,46 @@ def test_a_retried_notification_sends_no_second_email(
             user=student, institution=campus["institution"], badge_type=TASK_TYPE
         )
     assert len(mailoutbox) == 1
-    assert services.objection_notify(objection_id=objection.pk) == 0
+    told = Notification.objects.get(kind="objection")
+    assert tasks.send_notification.delay(told.pk).get() is False
+    assert Objection.objects.get(pk=objection.pk).institution_notified_at is not None
     assert len(mailoutbox) == 1
+
+
+def test_each_admin_is_told_once_when_one_email_fails_and_is_retried(
+    student, campus, mailoutbox, django_capture_on_commit_callbacks
+):
+    MembershipFactory(
+        user=UserFactory(email="second-admin@campus.example"),
+        institution=campus["institution"],
+        role="admin",
+    )
+    real_send = EmailMessage.send
+    failed: list[str] = []
+
+    def second_fails_once(self, *args, **kwargs):
+        if self.to == ["second-admin@campus.example"] and not failed:
+            failed.append(self.to[0])
+            raise smtplib.SMTPServerDisconnected("gone")
+        return real_send(self, *args, **kwargs)
+
+    with mock.patch.object(EmailMessage, "send", second_fails_once):
+        with django_capture_on_commit_callbacks(execute=True):
+            objection = services.objection_record(
+                user=student, institution=campus["institution"], badge_type=TASK_TYPE
+            )
+        told = Notification.objects.filter(kind="objection").order_by("pk")
+        assert [n.status for n in told] == [Notification.Status.SENT, Notification.Status.QUEUED]
+        tasks.send_notifications.delay([n.pk for n in told])  # Celery retries the batch
+        tasks.send_notifications.delay([n.pk for n in told])  # and a duplicate message
+    assert sorted(address for message in mailoutbox for address in message.to) == [
+        "admin@campus.example",
+        "second-admin@campus.example",
+    ]
+    objection.refresh_from_db()
+    assert objection.institution_notified_at is not None
+    entry = AuditEntry.objects.get(action=PrivacyAction.OBJECTION_NOTIFIED)
+    assert entry.data["recipients"] == 2
 
 
 def test_objection_page_records_and_tells_the_student(

@@ -1,0 +1,161 @@
+"""Writing to the outbox and sending from it.
+
+``notification_queue`` (inside the transaction of the change) records that someone must be
+told and queues the sending task after commit. ``notification_send`` claims the row
+(QUEUED → SENDING) before it sends, so a duplicate or retried task sends nothing twice; a
+failure puts the row back for the task's retry; ``notifications_sweep`` re-queues what a lost
+message or a crashed worker left behind.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import timedelta
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.db.models import F, Model, QuerySet
+from django.utils import timezone
+
+from . import registry
+from .models import Notification
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+RESEND_QUEUED_AFTER = timedelta(minutes=10)
+STUCK_SENDING_AFTER = timedelta(minutes=30)
+
+
+def _queue_after_commit(notification_ids: list[int]) -> None:
+    if not notification_ids:
+        return
+    from .tasks import send_notification, send_notifications
+
+    if len(notification_ids) == 1:
+        send_notification.delay_on_commit(notification_ids[0])
+    else:
+        send_notifications.delay_on_commit(notification_ids)
+
+
+def notification_queue(
+    kind: str, *, target: Model, key: str, recipient=None, address: str = ""
+) -> Notification | None:
+    """Record that someone must be told about ``kind`` of ``target``; sent after commit.
+    ``key`` names the event: None is returned when it was recorded before (nothing is sent
+    twice)."""
+    registry.kind(kind)  # fail early on a kind nobody builds
+    notification, created = Notification.objects.get_or_create(
+        key=key,
+        defaults={
+            "kind": kind,
+            "target_type": ContentType.objects.get_for_model(target),
+            "target_id": target.pk,
+            "recipient": recipient,
+            "address": address,
+        },
+    )
+    if not created:
+        return None
+    _queue_after_commit([notification.pk])
+    return notification
+
+
+def notifications_queue_many(kind: str, targets: dict[str, Model]) -> int:
+    """``notification_queue`` for many targets at once, keyed by their event keys (bulk
+    awards, reminder and expiry runs): one INSERT and one task for the batch."""
+    registry.kind(kind)
+    existing = set(Notification.objects.filter(key__in=targets).values_list("key", flat=True))
+    now = timezone.now()
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                key=key,
+                kind=kind,
+                target_type=ContentType.objects.get_for_model(target),
+                target_id=target.pk,
+                created_at=now,
+                updated_at=now,
+            )
+            for key, target in targets.items()
+            if key not in existing
+        ],
+        batch_size=500,
+        ignore_conflicts=True,
+    )
+    new_keys = [key for key in targets if key not in existing]
+    ids = list(Notification.objects.filter(key__in=new_keys).values_list("pk", flat=True))
+    _queue_after_commit(ids)
+    return len(ids)
+
+
+def notifications_about(target: Model) -> QuerySet[Notification]:
+    """What was (or will be) told about ``target``, for staff pages."""
+    return Notification.objects.filter(
+        target_type=ContentType.objects.get_for_model(target), target_id=target.pk
+    )
+
+
+def notifications_about_any(model: type[Model], ids: Sequence[int]) -> QuerySet[Notification]:
+    return Notification.objects.filter(
+        target_type=ContentType.objects.get_for_model(model), target_id__in=list(ids)
+    )
+
+
+def notification_send(*, notification_id: int) -> bool:
+    """Send one notification; False when another worker has it or it was handled before."""
+    claimed = Notification.objects.filter(
+        pk=notification_id, status=Notification.Status.QUEUED
+    ).update(
+        status=Notification.Status.SENDING, attempts=F("attempts") + 1, updated_at=timezone.now()
+    )
+    if not claimed:
+        return False
+    notification = Notification.objects.select_related("target_type").get(pk=notification_id)
+    kind = registry.kind(notification.kind)
+    try:
+        message = kind.build(notification)
+        if message is not None:
+            message.send()
+    except Exception as error:
+        status = (
+            Notification.Status.FAILED
+            if notification.attempts >= MAX_ATTEMPTS
+            else Notification.Status.QUEUED
+        )
+        Notification.objects.filter(pk=notification_id, status=Notification.Status.SENDING).update(
+            status=status, last_error=type(error).__name__[:255], updated_at=timezone.now()
+        )
+        raise
+    with transaction.atomic():
+        Notification.objects.filter(pk=notification_id).update(
+            status=Notification.Status.SENT if message is not None else Notification.Status.SKIPPED,
+            sent_at=timezone.now() if message is not None else None,
+            language=notification.language,
+            last_error="",
+            updated_at=timezone.now(),
+        )
+        if message is not None and kind.after_sent is not None:
+            kind.after_sent(notification)
+    return message is not None
+
+
+def notifications_sweep(*, now=None) -> int:
+    """Re-queue notifications a lost message or a crashed worker left behind."""
+    from .tasks import send_notifications
+
+    now = now or timezone.now()
+    Notification.objects.filter(
+        status=Notification.Status.SENDING, updated_at__lt=now - STUCK_SENDING_AFTER
+    ).update(status=Notification.Status.QUEUED, updated_at=now)
+    waiting = list(
+        Notification.objects.filter(
+            status=Notification.Status.QUEUED, updated_at__lt=now - RESEND_QUEUED_AFTER
+        ).values_list("pk", flat=True)[:5000]
+    )
+    for start in range(0, len(waiting), 500):
+        send_notifications.delay(waiting[start : start + 500])
+    if waiting:
+        logger.info("Re-queued %d notifications", len(waiting))
+    return len(waiting)
