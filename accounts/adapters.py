@@ -92,6 +92,28 @@ class AccountAdapter(DefaultAccountAdapter):
             return redirect_url or reverse("staff:dashboard")
         return redirect_url or reverse("backpack:list")
 
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """allauth's emails (confirm an address, reset a password, link an identity) go through
+        the outbox like every other: after commit, once, retried when the mail server fails."""
+        from allauth.core import context as allauth_context
+        from django.contrib.sites.shortcuts import get_current_site
+
+        from notifications.services import notification_queue_prepared
+
+        request = allauth_context.request
+        message = self.render_mail(
+            template_prefix,
+            email,
+            {
+                "request": request,
+                "email": email,
+                "current_site": get_current_site(request),
+                **context,
+            },
+        )
+        user = context.get("user")
+        notification_queue_prepared(message, about=user if getattr(user, "pk", None) else None)
+
     def get_login_redirect_url(self, request) -> str:
         return reverse("home")
 

@@ -29,8 +29,11 @@ class Notification(models.Model):
     key = models.CharField(max_length=100, unique=True)
     kind = models.CharField(max_length=32)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
-    target_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
-    target_id = models.PositiveBigIntegerField()
+    # What it is about; none for an email written in full when its event happened.
+    target_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    target_id = models.PositiveBigIntegerField(null=True, blank=True)
     target = GenericForeignKey("target_type", "target_id")
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -42,6 +45,14 @@ class Notification(models.Model):
     )
     address = models.EmailField(
         blank=True, help_text=_("An organisation's address that belongs to no account.")
+    )
+    message = models.JSONField(
+        null=True,
+        blank=True,
+        help_text=_(
+            "An email written in full when its event happened (a sign-in link); kept only "
+            "until it is sent."
+        ),
     )
     language = models.CharField(max_length=8, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)

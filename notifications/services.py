@@ -10,10 +10,12 @@ message or a crashed worker left behind.
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Sequence
 from datetime import timedelta
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F, Model, QuerySet
 from django.utils import timezone
@@ -60,6 +62,49 @@ def notification_queue(
         return None
     _queue_after_commit([notification.pk])
     return notification
+
+
+PREPARED = "prepared"
+
+
+def notification_queue_prepared(message: EmailMessage, *, about=None) -> Notification:
+    """Record an email written in full when its event happened (a sign-in or confirmation
+    link that cannot be made again later); sent after commit like every other. The text is
+    dropped once it is sent."""
+    alternatives = [
+        [content, mimetype] for content, mimetype in getattr(message, "alternatives", [])
+    ]
+    notification = Notification.objects.create(
+        key=f"{PREPARED}:{uuid.uuid4().hex}",
+        kind=PREPARED,
+        target_type=ContentType.objects.get_for_model(about) if about is not None else None,
+        target_id=about.pk if about is not None else None,
+        message={
+            "subject": str(message.subject),
+            "body": message.body,
+            "from_email": message.from_email,
+            "to": list(message.to),
+            "alternatives": alternatives,
+        },
+    )
+    _queue_after_commit([notification.pk])
+    return notification
+
+
+def prepared_message(notification: Notification) -> EmailMultiAlternatives | None:
+    stored = notification.message
+    if not stored:
+        return None
+    message = EmailMultiAlternatives(
+        stored["subject"], stored["body"], stored["from_email"], stored["to"]
+    )
+    for content, mimetype in stored["alternatives"]:
+        message.attach_alternative(content, mimetype)
+    return message
+
+
+def prepared_message_sent(notification: Notification) -> None:
+    Notification.objects.filter(pk=notification.pk).update(message=None)
 
 
 def notifications_queue_many(kind: str, targets: dict[str, Model]) -> int:
@@ -124,8 +169,12 @@ def notification_send(*, notification_id: int) -> bool:
             if notification.attempts >= MAX_ATTEMPTS
             else Notification.Status.QUEUED
         )
+        given_up = {"message": None} if status == Notification.Status.FAILED else {}
         Notification.objects.filter(pk=notification_id, status=Notification.Status.SENDING).update(
-            status=status, last_error=type(error).__name__[:255], updated_at=timezone.now()
+            status=status,
+            last_error=type(error).__name__[:255],
+            updated_at=timezone.now(),
+            **given_up,
         )
         raise
     with transaction.atomic():

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from issuers.audit import audit_log, audit_redact
 from issuers.models import AuditEntry, Invitation, Membership
+from notifications.services import notifications_about
 
 from .. import registry
 from ..models import DataExport, Objection, PrivacyAction
@@ -123,6 +124,7 @@ def account_erase(*, actor, user) -> None:
     _scrub_staff_audit_log(identifiers)
     _scrub_admin_log(identifiers)
     _erase_email_addresses(user, email)
+    notifications_about(user).delete()  # sign-in emails not sent yet hold the address
     _anonymise_account(user)
 
     audit_log(
