@@ -247,7 +247,6 @@ class IssuerAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/issuers/compromised_signing_keys.html", context)
 
-
     def get_readonly_fields(self, request, obj=None):
         return ["faculty"] if obj is not None else []
 

@@ -41,7 +41,7 @@ def move_into_the_outbox(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("badges", "0003_awarding"),
+        ("badges", "0004_bitstring_status_lists"),
         ("contenttypes", "0002_remove_content_type_name"),
         ("notifications", "0001_initial"),
     ]
