@@ -179,12 +179,13 @@ def test_a_squatter_who_registered_the_address_unverified_is_locked_out(client, 
 
 
 def test_linking_refuses_an_address_eduid_did_not_verify_until_the_mailbox_is_proven(
-    client, db, sign_in_with, mailoutbox
+    client, db, sign_in_with, mailoutbox, django_capture_on_commit_callbacks
 ):
     existing = UserFactory(email="anna@student.example")
-    response = sign_in_with(
-        "eduid", "eduid-anna", {"email": "anna@student.example", "email_verified": False}
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # the email goes via the outbox
+        response = sign_in_with(
+            "eduid", "eduid-anna", {"email": "anna@student.example", "email_verified": False}
+        )
     assert response["Location"] == reverse("accounts:link_sent")
     assert "_auth_user_id" not in client.session
     assert not SocialAccount.objects.exists()
