@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from badge_credentials import data_integrity, status_list
 from badge_credentials.contexts import document_loader
+from badge_credentials.dates import parse_datetime
 from issuers import signing
 from issuers.models import Issuer, SigningKey
 
@@ -104,13 +105,18 @@ def status_list_publish(*, status_list_id: int) -> StatusList:
 
 
 def _signed_with_a_distrusted_key(row: StatusList) -> bool:
-    method = str(json.loads(row.published).get("proof", {}).get("verificationMethod", ""))
+    proof = json.loads(row.published).get("proof", {})
+    method = str(proof.get("verificationMethod", ""))
     try:
         public_id = uuid.UUID(method.rpartition("#key-")[2])
+        signed_at = parse_datetime(str(proof.get("created")))
     except ValueError:
         return True
     key = SigningKey.objects.filter(issuer_id=row.issuer_id, public_id=public_id).first()
-    return key is None or (key.valid_until is not None and key.valid_until <= row.published_at)
+    if key is None:
+        return True
+    limit = key.valid_until
+    return limit is not None and signed_at >= limit.replace(microsecond=0)
 
 
 def status_list_document(row: StatusList) -> bytes:

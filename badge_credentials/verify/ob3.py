@@ -238,10 +238,21 @@ def _check_bitstring(
         if credential_issuer_id(list_credential) != _issuer_id(credential):
             return False, "the status list belongs to another issuer"
 
-        def key_resolver(method_id: str) -> dict[str, Any]:
-            return resolver.verification_method(method_id).method
+        methods: dict[str, dict[str, Any]] = {}
 
-        verify_proof(list_credential, key_resolver=key_resolver, loader=loader)
+        def key_resolver(method_id: str) -> dict[str, Any]:
+            methods[method_id] = resolver.verification_method(method_id).method
+            return methods[method_id]
+
+        proof = verify_proof(list_credential, key_resolver=key_resolver, loader=loader)
+        method = methods[str(proof["verificationMethod"])]
+        validity = check_key_validity(
+            parse_date(proof.get("created")),
+            expires=method.get("expires"),
+            revoked=method.get("revoked"),
+        )
+        if validity is not None and not validity[0]:
+            return False, f"the status list's signature cannot be trusted: {validity[1]}"
         revoked = bit_is_set(decode_bitstring(subject.get("encodedList")), index)
     except CredentialError as error:
         return False, f"the status list could not be checked: {error}"

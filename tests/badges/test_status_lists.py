@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import json
 import threading
+from datetime import timedelta
 
 import pytest
+import time_machine
 from django.db import connection
+from django.utils import timezone
 
+from badge_credentials import data_integrity
+from badge_credentials.contexts import document_loader
 from badge_credentials.status_list import bit_is_set, decode_bitstring
+from badge_credentials.verify import verify_badge
 from badges import issuing, links, status_lists
 from badges.models import Assertion, StatusList
-from badges.verification import badge_verify
+from badges.verification import badge_verify, fetch
 from issuers import signing
 from issuers.models import SigningKey
 from tests.factories import BadgeClassFactory, UserFactory
@@ -153,3 +159,39 @@ def test_concurrent_signing_never_shares_a_bit():
     bits = list(Assertion.objects.values_list("status_list_id", "status_index"))
     assert len(bits) == 40 and len(set(bits)) == 40
     assert StatusList.objects.get().next_position == 40
+
+
+def test_a_status_list_signed_after_its_key_was_compromised_is_not_trusted(issue):
+    """Someone holding a stolen key could publish a list in which nothing is revoked."""
+    start = timezone.now()
+    with time_machine.travel(start - timedelta(days=1), tick=False):
+        assertion = issue()
+    issuer = assertion.badge_class.issuer
+    stolen_key = SigningKey.objects.get(issuer=issuer, algorithm="EdDSA", retired_at__isnull=True)
+    signing.signing_keys_compromise(
+        actor=UserFactory(is_superuser=True),
+        issuer=issuer,
+        compromised_at=start - timedelta(hours=1),
+    )
+    url = links.status_list_credential_url(assertion.status_list)
+    genuine = json.loads(status_lists.status_list_document(assertion.status_list))
+    forged = data_integrity.add_proof(
+        {name: value for name, value in genuine.items() if name != "proof"},
+        signing.private_key(stolen_key),
+        verification_method=links.verification_method(stolen_key),
+        loader=document_loader({}),
+    )
+
+    def serving(document):
+        return lambda u: (
+            ("application/json", json.dumps(document).encode()) if u == url else fetch(u)
+        )
+
+    credential = json.dumps(assertion.ob3_credential)
+    assert verify_badge(credential, fetch=serving(genuine)).check("revocation").passed
+    refused = verify_badge(credential, fetch=serving(forged)).check("revocation")
+    assert not refused.passed
+    assert "cannot be trusted" in refused.reason
+    # The portal itself re-signs a list it finds signed by a key compromised before it signed.
+    StatusList.objects.filter(pk=assertion.status_list_id).update(published=json.dumps(forged))
+    assert badge_verify(data=credential).check("revocation").passed

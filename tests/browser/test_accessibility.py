@@ -40,6 +40,8 @@ def test_public_pages(axe, demo):
             reverse("account_signup"),
             reverse("public:verify"),
             reverse("public:verify") + f"?url=/public/assertions/{demo.public_id}",
+            # A baked PNG: a result per badge in it, with what each one says.
+            reverse("public:verify") + f"?url=/public/assertions/{demo.public_id}/image.png",
             reverse("public:assertion", args=[demo.public_id]) + "?format=html",
             reverse("public:badge_class", args=[badge_class.public_id]) + "?format=html",
             reverse("public:issuer", args=[badge_class.issuer.public_id]) + "?format=html",
