@@ -50,6 +50,7 @@ messages: install
 bench: install
 	$(PY) bench/issue_rate.py --count 200
 	$(PY) bench/serve_rate.py --duration 10
+	$(PY) bench/insights_page.py --assertions 100000
 
 clean:
 	rm -rf $(VENV) var

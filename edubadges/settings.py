@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "public",
     "backpack",
     "api",
+    "insights",
 ]
 
 MIDDLEWARE = [

@@ -19,6 +19,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    path("staff/insights/", include("insights.urls")),
     path("staff/", include("staff.urls")),
     path("privacy/", include("privacy.urls")),
     path("student/", include("students.urls")),
