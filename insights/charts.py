@@ -75,8 +75,16 @@ def _f(value: float) -> str:
 
 
 def grouped_bars(
-    *, chart_id: str, title: str, description: str, categories: list[str], series: list[Series]
+    *,
+    chart_id: str,
+    title: str,
+    description: str,
+    categories: list[str],
+    series: list[Series],
+    axis_labels: list[str] | None = None,
 ) -> Chart:
+    """Bars of every series side by side for each category; ``axis_labels`` (shorter names
+    of the categories) go under the bars."""
     plot_width = WIDTH - LEFT - RIGHT
     plot_height = HEIGHT - TOP - BOTTOM
     maximum = _nice_maximum(max((max(s.values, default=0) for s in series), default=0))
@@ -107,8 +115,8 @@ def grouped_bars(
     # At most twelve labels under the bars, so that they never run into each other.
     every = math.ceil(len(categories) / 12) or 1
     labels = [
-        Label(x=_f(LEFT + index * group + group / 2), text=category)
-        for index, category in enumerate(categories)
+        Label(x=_f(LEFT + index * group + group / 2), text=label)
+        for index, label in enumerate(axis_labels or categories)
         if index % every == 0
     ]
     legend = [(COLOURS[number % len(COLOURS)], one.label) for number, one in enumerate(series)]

@@ -1,20 +1,20 @@
 """Figures on how badges are used, for one scope (institution, faculty, issuer or badge
 class): reads only.
 
-Every figure comes from a fixed number of grouped queries, whatever the volume: awards,
-badges (assertions) and enrolment requests are each counted once, grouped by month and badge
-type, and the medians of the time to claim come from one query with window functions. The
-same ORM code runs on PostgreSQL and SQLite (3.25 or newer, for the window functions).
+Every figure comes from three grouped queries, whatever the volume: awards (with the hours
+each claim took, for the medians), badges (assertions) and enrolment requests are each
+counted once, grouped by month and badge type. The same ORM code runs on PostgreSQL and
+SQLite; only the whole hours between two moments are written per database.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Window
-from django.db.models.functions import Coalesce, RowNumber, TruncMonth
+from django.db.models import Case, Count, F, Func, IntegerField, Q, Value, When
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from badges.models import Assertion, Award, BadgeClass, Enrollment
@@ -135,7 +135,10 @@ class Insights:
     figures: dict[tuple[date | None, str | None], Figures] = field(default_factory=dict)
 
     def get(self, month: date | None, badge_type: str | None) -> Figures:
-        return self.figures.setdefault((month, badge_type), Figures())
+        figures = self.figures.get((month, badge_type))
+        if figures is None:
+            figures = self.figures[(month, badge_type)] = Figures()
+        return figures
 
     @property
     def total(self) -> Figures:
@@ -170,29 +173,76 @@ def insights_for(scope, period: Period) -> Insights:
     badge_classes = badge_classes_in(scope)
     months = set(period.months)
     _count_awards(result, badge_classes, period, months)
-    _median_times_to_claim(result, badge_classes, period, months)
     _count_badges(result, badge_classes, period, months)
     _count_enrolments(result, badge_classes, period, months)
     return result
 
 
+def _totals_keys(month: date, badge_type: str):
+    return ((month, badge_type), (month, ALL), (ALL, badge_type), (ALL, ALL))
+
+
 def _add_to_totals(result: Insights, month: date, badge_type: str, name: str, count: int):
-    for key in ((month, badge_type), (month, ALL), (ALL, badge_type), (ALL, ALL)):
+    for key in _totals_keys(month, badge_type):
         figures = result.get(*key)
         setattr(figures, name, getattr(figures, name) + count)
 
 
+class WholeHoursBetween(Func):
+    """Whole hours from ``start`` to ``end``: the one expression the two databases write
+    differently (PostgreSQL subtracts timestamps, SQLite compares epoch seconds)."""
+
+    output_field = IntegerField()
+    arity = 2
+
+    def as_postgresql(self, compiler, connection, **extra):
+        (end_sql, start_sql), params = self._compiled(compiler)
+        return f"FLOOR(EXTRACT(EPOCH FROM ({end_sql} - {start_sql})) / 3600)::integer", params
+
+    def as_sqlite(self, compiler, connection, **extra):
+        (end_sql, start_sql), params = self._compiled(compiler)
+        return (
+            f"((CAST(strftime('%%s', {end_sql}) AS INTEGER)"
+            f" - CAST(strftime('%%s', {start_sql}) AS INTEGER)) / 3600)",
+            params,
+        )
+
+    def _compiled(self, compiler) -> tuple[list[str], tuple]:
+        """The SQL of ``end`` and ``start``, and their parameters in that order."""
+        sql, params = [], []
+        for expression in reversed(self.source_expressions):
+            part, part_params = compiler.compile(expression)
+            sql.append(part)
+            params.extend(part_params)
+        return sql, tuple(params)
+
+
 def _count_awards(result: Insights, badge_classes, period: Period, months: set[date]) -> None:
-    """Awards by the month they were made: what became of them (a cohort), so that the
-    claim rate of a month compares the claims with the offers of that same month."""
+    """Awards by the month they were made, with what became of them (a cohort), so that the
+    claim rate of a month compares the claims with the offers of that same month.
+
+    Claims are counted by the whole hours they took: the medians come from those counts
+    (exact to the hour), and the rows read stay bounded whatever the number of awards."""
+    claimed = Q(status=Award.Status.CLAIMED, issued_directly=False, decided_at__isnull=False)
     rows = (
         Award.objects.filter(
             badge_class_id__in=badge_classes,
             created_at__gte=period.start,
             created_at__lt=period.end,
         )
-        .annotate(month=TruncMonth("created_at"), badge_type=F("badge_class__badge_type"))
-        .values("month", "badge_type", "status", "issued_directly")
+        .annotate(
+            month=TruncMonth("created_at"),
+            badge_type=F("badge_class__badge_type"),
+            hours=Case(
+                When(
+                    claimed,
+                    then=WholeHoursBetween(Coalesce("offered_at", "created_at"), "decided_at"),
+                ),
+                default=Value(None),
+                output_field=IntegerField(),
+            ),
+        )
+        .values_list("month", "badge_type", "status", "issued_directly", "hours")
         .annotate(count=Count("pk"))
         .order_by()
     )
@@ -203,69 +253,42 @@ def _count_awards(result: Insights, badge_classes, period: Period, months: set[d
         Award.Status.WITHDRAWN: "withdrawn",
         Award.Status.SCHEDULED: "scheduled",
     }
-    for row in rows:
-        month = _month(row["month"])
-        if month not in months:
-            continue
-        _add_to_totals(result, month, row["badge_type"], "awards", row["count"])
-        if row["status"] == Award.Status.CLAIMED:
-            name = "issued_directly" if row["issued_directly"] else "claims"
+    # Summed per month and type first: a claimed award's row is one of many (one per hour).
+    counts: Counter = Counter()
+    waits: dict[tuple, Counter] = defaultdict(Counter)
+    for truncated, badge_type, status, issued_directly, hours, count in rows:
+        if status == Award.Status.CLAIMED:
+            name = "issued_directly" if issued_directly else "claims"
         else:
-            name = names[row["status"]]
-        _add_to_totals(result, month, row["badge_type"], name, row["count"])
+            name = names[status]
+        counts[truncated, badge_type, name] += count
+        if hours is not None:
+            waits[truncated, badge_type][hours] += count
+    for (truncated, badge_type, name), count in counts.items():
+        month = _month(truncated)
+        if month in months:
+            _add_to_totals(result, month, badge_type, "awards", count)
+            _add_to_totals(result, month, badge_type, name, count)
+    merged: dict[tuple, Counter] = defaultdict(Counter)
+    for (truncated, badge_type), histogram in waits.items():
+        month = _month(truncated)
+        if month in months:
+            for key in _totals_keys(month, badge_type):
+                merged[key].update(histogram)
+    for key, histogram in merged.items():
+        result.get(*key).median_time_to_claim = timedelta(hours=_median(histogram))
 
 
-def _median_times_to_claim(
-    result: Insights, badge_classes, period: Period, months: set[date]
-) -> None:
-    """The median time from offer to claim per month × type, month, type and overall: each
-    claim is numbered within each of those groups and only the one or two middle claims of
-    every group are read, so the rows returned do not grow with the volume."""
-    month = TruncMonth("created_at")
-    badge_type = F("badge_class__badge_type")
-    wait = ExpressionWrapper(
-        F("decided_at") - Coalesce("offered_at", "created_at"), output_field=DurationField()
-    )
-    groups = {"both": [month, badge_type], "month": [month], "type": [badge_type], "all": []}
-    claims = Award.objects.filter(
-        badge_class_id__in=badge_classes,
-        created_at__gte=period.start,
-        created_at__lt=period.end,
-        status=Award.Status.CLAIMED,
-        issued_directly=False,
-        decided_at__isnull=False,
-    ).annotate(wait=wait, month=month, badge_type=badge_type)
-    annotations = {}
-    middle = Q()
-    for name, partition in groups.items():
-        position, size = f"position_{name}", f"size_{name}"
-        annotations[position] = Window(
-            RowNumber(), partition_by=partition or None, order_by=[F("wait").asc(), F("pk").asc()]
-        )
-        annotations[size] = Window(Count("pk"), partition_by=partition or None)
-        # The middle one (odd count) or two (even count): positions ⌊(n+1)/2⌋ and ⌊(n+2)/2⌋.
-        middle |= Q(**{position: (F(size) + 1) / 2}) | Q(**{position: (F(size) + 2) / 2})
-    rows = (
-        claims.annotate(**annotations)
-        .filter(middle)
-        .values("wait", "month", "badge_type", *annotations)
-    )
-    middles: dict[tuple, list[timedelta]] = defaultdict(list)
-    for row in rows:
-        row_month = _month(row["month"])
-        keys = {
-            "both": (row_month, row["badge_type"]),
-            "month": (row_month, ALL),
-            "type": (ALL, row["badge_type"]),
-            "all": (ALL, ALL),
-        }
-        for name, key in keys.items():
-            size = row[f"size_{name}"]
-            if row[f"position_{name}"] in ((size + 1) // 2, (size + 2) // 2):
-                middles[key].append(row["wait"])
-    for key, waits in middles.items():
-        if key[0] is ALL or key[0] in months:
-            result.get(*key).median_time_to_claim = sum(waits, timedelta()) / len(waits)
+def _median(histogram: Counter) -> float:
+    """The median of values given as {value: how often}: the middle one, or the mean of the
+    two middle ones."""
+    total = sum(histogram.values())
+    middle = {(total + 1) // 2, (total + 2) // 2}
+    found, seen = [], 0
+    for value, count in sorted(histogram.items()):
+        first, seen = seen + 1, seen + count
+        found += [value for position in middle if first <= position <= seen]
+    return sum(found) / len(found)
 
 
 def _count_badges(result: Insights, badge_classes, period: Period, months: set[date]) -> None:

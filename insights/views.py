@@ -11,8 +11,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.dates import MONTHS_3
 from django.utils.formats import date_format
-from django.utils.text import slugify
+from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -118,13 +119,17 @@ def scope(request: HttpRequest, scope_type: str, pk: int) -> HttpResponse:
     )
 
 
-def _month_label(month) -> str:
-    return date_format(month, "M Y")
+def _axis_label(month, first: bool) -> str:
+    """A short label under a bar: the month's abbreviation, with the year in January and
+    under the first bar."""
+    name = capfirst(MONTHS_3[month.month])
+    return f"{name} {month.year}" if first or month.month == 1 else name
 
 
 def _charts(insights: Insights) -> list[charts.Chart]:
     months = insights.by_month
-    categories = [_month_label(month) for month, _figures in months]
+    categories = [date_format(month, "YEAR_MONTH_FORMAT") for month, _figures in months]
+    axis_labels = [_axis_label(month, index == 0) for index, (month, _f) in enumerate(months)]
 
     def values(name: str) -> list[int]:
         return [getattr(figures, name) for _month, figures in months]
@@ -138,6 +143,7 @@ def _charts(insights: Insights) -> list[charts.Chart]:
                 "revoked. The table below gives the same numbers."
             ),
             categories=categories,
+            axis_labels=axis_labels,
             series=[
                 charts.Series(_("Awards"), values("awards")),
                 charts.Series(_("Claims"), values("claims")),
@@ -152,6 +158,7 @@ def _charts(insights: Insights) -> list[charts.Chart]:
                 "below gives the same numbers."
             ),
             categories=categories,
+            axis_labels=axis_labels,
             series=[
                 charts.Series(_("Approved"), values("enrolments_approved")),
                 charts.Series(_("Denied"), values("enrolments_denied")),
