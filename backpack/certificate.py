@@ -63,7 +63,7 @@ def _details(assertion: Assertion, language: str) -> list[tuple[str, str]]:
     if assertion.grade:
         rows.append((_("Grade"), assertion.grade))
     if assertion.expires_at:
-        rows.append((_("Valid until"), formats.date_format(assertion.expires_at, "j F Y")))
+        rows.append((_("Valid until"), formats.date_format(assertion.expires_at, "DATE_FORMAT")))
     return rows
 
 
@@ -120,7 +120,7 @@ def _render(assertion: Assertion, language: str) -> bytes:
         y -= 0.5 * cm
 
     pdf.setFont("Helvetica", 11)
-    issued = formats.date_format(assertion.issued_on, "j F Y")
+    issued = formats.date_format(assertion.issued_on, "DATE_FORMAT")
     pdf.drawString(
         2.5 * cm,
         2.6 * cm,

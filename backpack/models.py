@@ -46,6 +46,25 @@ class Collection(models.Model):
         return self.name
 
 
+class HiddenBadge(models.Model):
+    """A badge its recipient keeps out of the backpack list: still valid, shown again on
+    request. Hiding changes nothing of the credential or of what is public."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    assertion = models.ForeignKey(Assertion, on_delete=models.CASCADE, related_name="+")
+    hidden_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("hidden badge")
+        verbose_name_plural = _("hidden badges")
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "assertion"], name="hide_a_badge_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.owner_id} hides {self.assertion_id}"
+
+
 class ExternalBadge(models.Model):
     """A badge from another issuer, imported after verification; always marked external."""
 

@@ -13,7 +13,9 @@ from badges.awarding.selectors import (
 )
 from badges.models import Assertion, Award, Enrollment
 
-STATUS_FILTERS = ("issued", "pending", "revoked", "expired")
+from .models import HiddenBadge
+
+STATUS_FILTERS = ("issued", "pending", "revoked", "expired", "hidden")
 
 
 def assertions_of(user) -> QuerySet[Assertion]:
@@ -47,10 +49,22 @@ def pending_enrollments_of(user):
     return student_enrollments(user).filter(status=Enrollment.Status.PENDING)
 
 
+def is_hidden(user, assertion: Assertion) -> bool:
+    return HiddenBadge.objects.filter(owner=user, assertion=assertion).exists()
+
+
+def hidden_count(user) -> int:
+    return HiddenBadge.objects.filter(owner=user).count()
+
+
 def backpack_assertions(
     user, *, status: str = "", badge_type: str = "", institution: str = ""
 ) -> QuerySet[Assertion]:
     assertions = assertions_of(user)
+    hidden = HiddenBadge.objects.filter(owner=user).values("assertion")
+    if status == "hidden":
+        return assertions.filter(pk__in=hidden).order_by("-issued_on")
+    assertions = assertions.exclude(pk__in=hidden)
     now = timezone.now()
     if status == "issued":
         assertions = assertions.filter(status=Assertion.Status.ISSUED).exclude(expires_at__lte=now)

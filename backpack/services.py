@@ -15,9 +15,10 @@ from django.utils.translation import gettext as _
 from badge_credentials import baking
 from badge_credentials.errors import CredentialError, FetchError
 from badges.models import Assertion
+from badges.privacy_handlers import assertion_delete_by_recipient
 from badges.verification import badge_verify, fetch
 
-from .models import Collection, ExternalBadge
+from .models import Collection, ExternalBadge, HiddenBadge
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
@@ -46,6 +47,27 @@ def assertion_update_sharing(
     locked.show_grade = is_public and show_grade
     locked.save(update_fields=["is_public", "show_evidence", "show_grade", "updated_at"])
     return locked
+
+
+@transaction.atomic
+def assertion_hide(*, user, assertion: Assertion, hidden: bool) -> None:
+    """Keep a badge out of the backpack list (``hidden``) or show it there again."""
+    _own(user, assertion, "recipient")
+    if hidden:
+        HiddenBadge.objects.get_or_create(owner=user, assertion=assertion)
+    else:
+        HiddenBadge.objects.filter(owner=user, assertion=assertion).delete()
+
+
+@transaction.atomic
+def assertion_delete(*, user, assertion: Assertion) -> None:
+    """Delete a badge from the backpack: out of the student's collections, then revoked and
+    erased as ``badges`` decides (copies elsewhere cannot be called back)."""
+    _own(user, assertion, "recipient")
+    HiddenBadge.objects.filter(assertion=assertion).delete()
+    for collection in Collection.objects.filter(owner=user, assertions=assertion):
+        collection.assertions.remove(assertion)
+    assertion_delete_by_recipient(user=user, assertion=assertion)
 
 
 def _check_collection_items(user, assertions, external_badges) -> None:

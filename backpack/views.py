@@ -65,7 +65,9 @@ def backpack(request: HttpRequest) -> HttpResponse:
                 ("pending", _("Waiting")),
                 ("revoked", _("Revoked")),
                 ("expired", _("Expired")),
+                ("hidden", _("Hidden")),
             ],
+            "hidden_count": selectors.hidden_count(request.user),
             "type_choices": BadgeType.choices,
             "institutions": institutions,
         },
@@ -89,6 +91,7 @@ def detail(request: HttpRequest, public_id: str) -> HttpResponse:
             "public_url": links.assertion_url(assertion) if issued else "",
             "linkedin_url": sharing.linkedin_url(assertion) if issued else "",
             "embed_snippet": sharing.embed_snippet(assertion) if issued else "",
+            "hidden": selectors.is_hidden(request.user, assertion),
         },
     )
 
@@ -118,6 +121,31 @@ def sharing_settings(request: HttpRequest, public_id: str) -> HttpResponse:
                 messages.success(request, _("Your badge is private now."))
             return redirect("backpack:detail", public_id=assertion.public_id)
     return render(request, "backpack/sharing.html", {"assertion": assertion, "form": form})
+
+
+@login_required
+@require_POST
+def hide(request: HttpRequest, public_id: str) -> HttpResponse:
+    assertion = _assertion(request, public_id)
+    hidden = request.POST.get("hidden") == "yes"
+    services.assertion_hide(user=request.user, assertion=assertion, hidden=hidden)
+    if hidden:
+        messages.success(request, _("The badge is hidden from your list; find it under “Hidden”."))
+    else:
+        messages.success(request, _("The badge is shown in your list again."))
+    return redirect("backpack:detail", public_id=assertion.public_id)
+
+
+@login_required
+def delete(request: HttpRequest, public_id: str) -> HttpResponse:
+    """What deleting means, then (on confirmation) the deletion."""
+    assertion = _assertion(request, public_id)
+    if request.method == "POST" and request.POST.get("confirm") == "yes":
+        name = assertion.badge_class.name
+        services.assertion_delete(user=request.user, assertion=assertion)
+        messages.success(request, _("“%(name)s” was deleted from your backpack.") % {"name": name})
+        return redirect("backpack:list")
+    return render(request, "backpack/delete.html", {"assertion": assertion})
 
 
 @login_required

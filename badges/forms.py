@@ -245,6 +245,8 @@ class RevokeForm(forms.Form):
             "Shown on the public page of the badge, in the revocation list and to the recipient."
         ),
     )
+    # Set by the confirmation page: a revocation cannot be undone and its reason is public.
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
 class SelectionForm(forms.Form):

@@ -13,6 +13,7 @@ import json
 import posixpath
 from datetime import datetime
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Coalesce
@@ -22,6 +23,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from issuers.models import Institution
 from notifications.services import notifications_about_any
+from issuers.services import audit_log
 from privacy import registry
 from privacy.selectors import unclaimed_award_retention
 from privacy.services.retention import delete_in_batches
@@ -31,6 +33,7 @@ from .models import Assertion, Award, BadgeClass, Enrollment
 
 # The revocation reason verifiers show; part of the credential's data, so not translated.
 WITHDRAWN_BY_RECIPIENT = "withdrawn by the recipient"
+DELETED_BY_RECIPIENT = "deleted by the recipient"
 ERASED_BEFORE_ISSUE = "the recipient's account was erased before the badge was issued"
 
 OPEN_AWARD_STATUSES = (Award.Status.SCHEDULED, Award.Status.OFFERED)
@@ -457,6 +460,45 @@ def withdraw(user, institution: Institution, badge_type: str) -> int:
     )
     enrollments.update(**dict.fromkeys(ENROLLMENT_PERSONAL_TEXT, ""))
     return changed
+
+
+# --- one badge deleted by its recipient ------------------------------------------------------
+
+
+@transaction.atomic
+def assertion_delete_by_recipient(*, user, assertion: Assertion) -> Assertion:
+    """The recipient deletes one badge from their backpack.
+
+    Copies of a credential may be anywhere (downloaded, shared, in a wallet) and cannot be
+    called back, so deleting revokes it: whoever checks a copy learns that its recipient
+    withdrew it. What names or describes the person is erased from it, and it is no longer
+    linked to the account (so it leaves the backpack and the data export). The issuer keeps
+    its records: the award, and the badge as revoked, with dates, for its counts and its
+    revocation list. Written to the institution's audit trail.
+    """
+    from .awarding.selectors import student_assertions
+
+    if not student_assertions(user).filter(pk=assertion.pk).exists():
+        raise PermissionDenied
+    locked = Assertion.objects.select_for_update().get(pk=assertion.pk)
+    fields = _erase_assertion(locked)
+    if locked.status != Assertion.Status.REVOKED:
+        locked.status = Assertion.Status.REVOKED
+        locked.revoked_at = timezone.now()
+        locked.revocation_reason = WITHDRAWN_BY_RECIPIENT
+        fields += ["status", "revoked_at", "revocation_reason"]
+    locked.recipient = None
+    fields.append("recipient")
+    locked.save(update_fields=[*fields, "updated_at"])
+    notifications_about_any(Assertion, [locked.pk]).update(last_error="")
+    audit_log(
+        actor=user,
+        action="assertion_delete_by_recipient",
+        obj=locked,
+        institution=locked.badge_class.issuer.faculty.institution,
+        summary=DELETED_BY_RECIPIENT,
+    )
+    return locked
 
 
 # --- retention -------------------------------------------------------------------------------

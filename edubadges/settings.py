@@ -271,6 +271,7 @@ LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Amsterdam"
 USE_I18N = True
+FORMAT_MODULE_PATH = ["edubadges.formats"]
 USE_TZ = True
 
 STATIC_URL = "/static/"

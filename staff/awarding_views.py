@@ -18,7 +18,9 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
@@ -133,7 +135,7 @@ def award_create(request: HttpRequest, pk: int) -> HttpResponse:
 def _award_message(award: Award) -> str:
     if award.status == Award.Status.SCHEDULED:
         return _("The award is scheduled; the recipient gets it on %(date)s.") % {
-            "date": timezone.localtime(award.scheduled_for).strftime("%d-%m-%Y %H:%M")
+            "date": date_format(timezone.localtime(award.scheduled_for), "DATETIME_FORMAT")
         }
     if award.status == Award.Status.CLAIMED:
         return _("The badge was issued directly and the recipient was told.")
@@ -238,6 +240,15 @@ def assertions_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     badge_class = _badge_class(request, pk)
     _require(request, Action.AWARD, badge_class)
     form = RevokeManyForm(request.POST, queryset=Assertion.objects.filter(badge_class=badge_class))
+    if form.is_valid() and not form.cleaned_data["confirmed"]:
+        return _confirm_revocation(
+            request,
+            badge_class=badge_class,
+            assertions=list(form.cleaned_data["selected"]),
+            reason=form.cleaned_data["reason"],
+            action=reverse("staff:assertions_revoke", args=[badge_class.pk]),
+            back=reverse("staff:badge_awards", args=[badge_class.pk]),
+        )
     if form.is_valid():
         count = revocations.assertions_revoke(
             actor=request.user,
@@ -252,6 +263,23 @@ def assertions_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.error(request, " ".join(_form_errors(form)))
     return redirect("staff:badge_awards", pk=badge_class.pk)
+
+
+def _confirm_revocation(
+    request: HttpRequest, *, badge_class, assertions, reason: str, action: str, back: str
+) -> HttpResponse:
+    """Ask once more before revoking: it cannot be undone and the reason is public."""
+    return render(
+        request,
+        "staff/awards/revoke_confirm.html",
+        {
+            "badge_class": badge_class,
+            "assertions": [a for a in assertions if a.status != Assertion.Status.REVOKED],
+            "reason": reason,
+            "action": action,
+            "back": back,
+        },
+    )
 
 
 def _form_errors(form) -> list[str]:
@@ -307,6 +335,15 @@ def assertion_detail(request: HttpRequest, pk: int) -> HttpResponse:
     form = RevokeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         _require(request, Action.AWARD, assertion.badge_class)
+        if form.is_valid() and not form.cleaned_data["confirmed"]:
+            return _confirm_revocation(
+                request,
+                badge_class=assertion.badge_class,
+                assertions=[assertion],
+                reason=form.cleaned_data["reason"],
+                action=reverse("staff:assertion", args=[assertion.pk]),
+                back=reverse("staff:assertion", args=[assertion.pk]),
+            )
         if form.is_valid():
             revocations.assertions_revoke(
                 actor=request.user, assertions=[assertion], reason=form.cleaned_data["reason"]

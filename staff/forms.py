@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+import base64
 import re
+import secrets
 
 from django import forms
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
 
 from badges.choices import DUTCH_MICROCREDENTIAL_FRAMEWORK
@@ -130,7 +134,37 @@ def type_sections(badge_type: str, sector: str) -> list[tuple[str, list[str]]]:
     return sections
 
 
+def type_requirements(badge_type: str, sector: str) -> tuple[set[str], set[str]]:
+    """The fields a badge of ``badge_type`` must fill in (the rules of ``BadgeClass.clean``):
+    those required on their own, and those of which one of a pair (Dutch or English, EQF or
+    NLQF level, criteria text or URL) is enough."""
+    required = {"image"}
+    either = {*TEXT_FIELDS, "criteria_nl", "criteria_en", "criteria_url"}
+    if badge_type != BadgeType.EXTRACURRICULAR:
+        either |= {"learning_outcomes_nl", "learning_outcomes_en"}
+    if badge_type == BadgeType.DIGITAL_EDUCATION:
+        required |= {"programme_identifier"}
+        either |= {"eqf_level", "nlqf_level"}
+    elif badge_type == BadgeType.MICROCREDENTIAL:
+        required |= {
+            "study_load_hours" if sector == Sector.MBO else "study_load_ects",
+            "eqf_level",
+            "assessment_type",
+            "participation",
+            "quality_assurance_name",
+            "quality_assurance_url",
+            "quality_assurance_description",
+        }
+    return required, either
+
+
+PENDING_IMAGE = "pending-badge-image"
+
+
 class BadgeClassForm(forms.ModelForm):
+    # An image uploaded with a form that had errors is kept (in the session) until the form is
+    # sent again: browsers cannot fill in a file field.
+    pending_image = forms.CharField(required=False, widget=forms.HiddenInput)
     tags = TagsField(
         label=_("Tags"),
         required=False,
@@ -161,10 +195,14 @@ class BadgeClassForm(forms.ModelForm):
             "prerequisites": forms.CheckboxSelectMultiple,
         }
 
-    def __init__(self, *args, instance: BadgeClass, **kwargs):
+    def __init__(self, data=None, files=None, *args, instance: BadgeClass, session=None, **kwargs):
         institution = instance.issuer.faculty.institution
         self.sections = type_sections(instance.badge_type, institution.sector)
-        shown = {name for _title, names in self.sections for name in names}
+        shown = {name for _title, names in self.sections for name in names} | {"pending_image"}
+        self.session = session
+        self.kept_image = None
+        if data is not None:
+            files = self._with_kept_image(data, files)
         if instance.pk is None and instance.badge_type == BadgeType.MICROCREDENTIAL:
             kwargs.setdefault("initial", {}).update(
                 {
@@ -173,10 +211,20 @@ class BadgeClassForm(forms.ModelForm):
                     "quality_assurance_description": DUTCH_MICROCREDENTIAL_FRAMEWORK["description"],
                 }
             )
-        super().__init__(*args, instance=instance, **kwargs)
+        super().__init__(data, files, *args, instance=instance, **kwargs)
         for name in list(self.fields):
             if name not in shown:
                 del self.fields[name]
+        required, either = type_requirements(instance.badge_type, institution.sector)
+        for name, field in self.fields.items():
+            # Marked on the form; the model's rules give the precise message when missing.
+            field.type_required = name in required or name in either
+            if name in required:
+                field.widget.attrs["aria-required"] = "true"
+        if self.kept_image:
+            self.fields["image"].help_text = _(
+                "“%(name)s” from your last attempt is kept; choose a file only to replace it."
+            ) % {"name": self.kept_image}
         if "prerequisites" in self.fields:
             candidates = BadgeClass.objects.filter(
                 issuer__faculty__institution=institution, archived=False
@@ -190,6 +238,41 @@ class BadgeClassForm(forms.ModelForm):
                     field.disabled = True
                     field.help_text = _("Fixed: this badge has been awarded.")
 
+    def _with_kept_image(self, data, files):
+        kept = self.session.get(PENDING_IMAGE) if self.session is not None else None
+        if not kept or (files and files.get("image")) or kept["token"] != data.get("pending_image"):
+            return files
+        files = files.copy() if files is not None else MultiValueDict()
+        files["image"] = SimpleUploadedFile(
+            kept["name"], base64.b64decode(kept["content"]), kept["content_type"]
+        )
+        self.kept_image = kept["name"]
+        return files
+
+    def keep_upload(self) -> None:
+        """After errors: keep a valid uploaded image for the next attempt."""
+        upload = self.files.get("image")
+        if self.session is None or upload is None or self.has_error("image"):
+            return
+        upload.seek(0)
+        token = secrets.token_urlsafe(16)
+        self.session[PENDING_IMAGE] = {
+            "token": token,
+            "name": upload.name,
+            "content_type": upload.content_type or "application/octet-stream",
+            "content": base64.b64encode(upload.read()).decode(),
+        }
+        self.data = self.data.copy()
+        self.data["pending_image"] = token
+        self.kept_image = upload.name
+        self.fields["image"].help_text = self["image"].help_text = _(
+            "“%(name)s” from your last attempt is kept; choose a file only to replace it."
+        ) % {"name": upload.name}
+
+    def forget_upload(self) -> None:
+        if self.session is not None:
+            self.session.pop(PENDING_IMAGE, None)
+
     def bound_sections(self):
         return [
             (title, [self[name] for name in names if name in self.fields])
@@ -197,7 +280,11 @@ class BadgeClassForm(forms.ModelForm):
         ]
 
     def service_fields(self) -> dict:
-        data = {name: value for name, value in self.cleaned_data.items() if name != "prerequisites"}
+        data = {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if name not in ("prerequisites", "pending_image")
+        }
         if self.instance.is_awarded:
             data = {name: value for name, value in data.items() if name in EDITABLE_AFTER_AWARD}
         return data

@@ -285,6 +285,7 @@ def badge_class_create(request: HttpRequest, issuer_pk: int) -> HttpResponse:
         request.POST if request.method == "POST" else None,
         request.FILES if request.method == "POST" else None,
         instance=BadgeClass(issuer=issuer, badge_type=badge_type),
+        session=request.session,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -298,8 +299,11 @@ def badge_class_create(request: HttpRequest, issuer_pk: int) -> HttpResponse:
         except ValidationError as error:
             _apply_errors(form, error)
         else:
+            form.forget_upload()
             messages.success(request, _("The badge was created."))
             return redirect("staff:badge_class", pk=badge_class.pk)
+    if request.method == "POST":
+        form.keep_upload()
     return render(
         request,
         "staff/badge_class_form.html",
@@ -341,6 +345,7 @@ def badge_class_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST if request.method == "POST" else None,
         request.FILES if request.method == "POST" else None,
         instance=badge_class,
+        session=request.session,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -353,8 +358,11 @@ def badge_class_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             _apply_errors(form, error)
         else:
+            form.forget_upload()
             messages.success(request, _("The badge was saved."))
             return redirect("staff:badge_class", pk=badge_class.pk)
+    if request.method == "POST":
+        form.keep_upload()
     return render(
         request,
         "staff/badge_class_form.html",

@@ -28,6 +28,7 @@ ACTION_LABELS = {
     "bulk_award_cancel": _("Bulk award cancelled"),
     "assertion_create": _("Badge created, waiting for signature"),
     "assertion_issue": _("Badge signed and issued"),
+    "assertion_delete_by_recipient": _("Badge deleted by its recipient"),
     "assertion_revoke": _("Badge revoked"),
     "assertion_expire": _("Badge expired"),
     "badge_class_create": _("Badge defined"),

@@ -35,7 +35,7 @@ def test_revoking_one_badge_shows_everywhere_and_tells_the_recipient(
     url = reverse("staff:assertion", args=[assertion.pk])
     assert client.post(url, {"reason": ""}).status_code == 200  # a reason is required
     with commits():
-        client.post(url, {"reason": "Awarded by mistake"})
+        client.post(url, {"reason": "Awarded by mistake", "confirmed": "True"})
     assertion.refresh_from_db()
     assert assertion.status == Assertion.Status.REVOKED
     assert assertion.revocation_reason == "Awarded by mistake"
@@ -78,7 +78,9 @@ def test_revoking_many_at_once(client, ready, awarder, issue, commits, mailoutbo
     assert not Assertion.objects.filter(status=Assertion.Status.REVOKED).exists()
     with commits():
         response = client.post(
-            url, {"selected": [a.pk for a in many[:2]], "reason": "Exam fraud"}, follow=True
+            url,
+            {"selected": [a.pk for a in many[:2]], "reason": "Exam fraud", "confirmed": "True"},
+            follow=True,
         )
     assert "2 badges were revoked." in response.content.decode()
     statuses = [Assertion.objects.get(pk=a.pk).status for a in many]

@@ -62,6 +62,8 @@ def test_student_pages(axe, demo, sign_in):
             reverse("backpack:collections"),
             reverse("backpack:collection_create"),
             reverse("backpack:import"),
+            reverse("backpack:list") + "?status=hidden",
+            reverse("backpack:delete", args=[demo.public_id]),
         ],
     )
 
