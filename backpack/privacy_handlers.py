@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from .models import Collection, ExternalBadge
+from .models import Collection, ExternalBadge, HiddenBadge
 
 
 def export(user) -> tuple[dict, list[tuple[str, bytes]]]:
@@ -34,12 +34,20 @@ def export(user) -> tuple[dict, list[tuple[str, bytes]]]:
             }
         )
         files.append((f"external/{badge.public_id}.original", bytes(badge.original)))
-    return {"collections": collections, "external_badges": external}, files
+    hidden = list(
+        HiddenBadge.objects.filter(owner=user).values_list("assertion__public_id", flat=True)
+    )
+    return {
+        "collections": collections,
+        "external_badges": external,
+        "hidden_badges": hidden,
+    }, files
 
 
 def erase(user) -> None:
     Collection.objects.filter(owner=user).delete()
     ExternalBadge.objects.filter(owner=user).delete()
+    HiddenBadge.objects.filter(owner=user).delete()
 
 
 def describe_withdrawal(user, institution, badge_type) -> list[str]:
@@ -62,5 +70,6 @@ def register() -> None:
         personal_data=[
             _("Collections of badges you made, and whether they are shared."),
             _("Badges of other issuers you imported, as you provided them."),
+            _("Which of your badges you hid from your list."),
         ],
     )

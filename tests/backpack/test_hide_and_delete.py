@@ -47,6 +47,9 @@ def test_hiding_keeps_a_badge_out_of_the_list_until_shown_again(client, student,
     detail = client.get(reverse("backpack:detail", args=[badge.public_id])).content.decode()
     assert "Show it in my list again" in detail
 
+    from backpack.privacy_handlers import export
+
+    assert export(student)[0]["hidden_badges"] == [badge.public_id]
     client.post(reverse("backpack:hide", args=[badge.public_id]), {"hidden": "no"})
     assert badge.badge_class.name in client.get(reverse("backpack:list")).content.decode()
 
