@@ -21,9 +21,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from issuers.audit import audit_log
 from issuers.models import Institution
 from notifications.services import notifications_about_any
-from issuers.services import audit_log
 from privacy import registry
 from privacy.selectors import unclaimed_award_retention
 from privacy.services.retention import delete_in_batches
@@ -495,6 +495,7 @@ def assertion_delete_by_recipient(*, user, assertion: Assertion) -> Assertion:
         actor=user,
         action="assertion_delete_by_recipient",
         obj=locked,
+        subject=user,
         institution=locked.badge_class.issuer.faculty.institution,
         summary=DELETED_BY_RECIPIENT,
     )
