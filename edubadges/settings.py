@@ -312,8 +312,27 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
-# The cache holds the rate limits, so it must be shared by every web process: Redis when there
-# is one (CACHE_URL, else REDIS_URL or a redis:// broker), else the database.
+# Web requests queue their work after commit, so a broker host that drops packets must not hold
+# a request: each try to reach the broker gives up after half a second, and a publish is tried
+# twice (the second on a fresh connection, which is what a restarted Redis needs): about a
+# second in all, then the failure is logged and the sweeps queue the work later. Workers keep
+# longer time-outs (``edubadges/celery.py``).
+BROKER_TIMEOUT_SECONDS = 0.5
+CELERY_BROKER_CONNECTION_TIMEOUT = 2 * BROKER_TIMEOUT_SECONDS
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": BROKER_TIMEOUT_SECONDS,
+    "socket_timeout": BROKER_TIMEOUT_SECONDS,
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0,
+    "interval_max": 0,
+}
+# The cache holds the rate limits and the two-factor codes already used, so it must be shared by
+# every web process: Redis when there is one (CACHE_URL, else REDIS_URL or a redis:// broker),
+# else the database. While Redis cannot be reached the database's cache table stands in
+# (``edubadges/cache.py``): the limits keep holding, and sign-in keeps working.
 CACHE_URL = (
     env_str("CACHE_URL")
     or env_str("REDIS_URL")
@@ -325,9 +344,13 @@ if CACHE_URL and not CACHE_URL.startswith(("redis://", "rediss://")):
     raise ImproperlyConfigured("CACHE_URL must be a redis:// URL (or unset for the database)")
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "edubadges.cache.RedisWithDatabaseFallback",
         "LOCATION": CACHE_URL,
         "KEY_PREFIX": "edubadges",
+        # A Redis that does not answer within half a second is treated as down.
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        "FALLBACK_TABLE": "edubadges_cache",
+        "RETRY_AFTER": 30,
     }
     if CACHE_URL
     else {

@@ -16,7 +16,8 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -103,16 +104,17 @@ class Browser:
     base_url: str
     cookies: dict[str, str] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # As if a page with a form had been visited: a 32-character secret, as Django's
+        # cookie holds.
+        self.cookies.setdefault(settings.CSRF_COOKIE_NAME, secrets.token_hex(16))
+
     @classmethod
     def signed_in(cls, base_url: str, user) -> Browser:
         client = Client()
         client.force_login(user)
         session = client.cookies[settings.SESSION_COOKIE_NAME].value
-        csrf = secrets.token_hex(16)  # a 32-character secret, as Django's cookie holds
-        return cls(
-            base_url,
-            {settings.SESSION_COOKIE_NAME: session, settings.CSRF_COOKIE_NAME: csrf},
-        )
+        return cls(base_url, {settings.SESSION_COOKIE_NAME: session})
 
     def request(
         self,
@@ -122,6 +124,7 @@ class Browser:
         form: dict | None = None,
         json_body: bytes | None = None,
         headers: dict[str, str] | None = None,
+        timeout: float = 60,
     ) -> tuple[int, dict[str, str], str]:
         all_headers = {"Accept-Language": "en", **(headers or {})}
         if self.cookies:
@@ -139,7 +142,7 @@ class Browser:
         )
         opener = urllib.request.build_opener(_NoRedirect)
         try:
-            with opener.open(request, timeout=60) as response:
+            with opener.open(request, timeout=timeout) as response:
                 return response.status, dict(response.headers), response.read().decode()
         except urllib.error.HTTPError as error:
             return error.code, dict(error.headers), error.read().decode(errors="replace")
@@ -233,3 +236,29 @@ def celery_beat(celery_worker_process, stack_logs, tmp_path):
         yield process
     finally:
         process.stop()
+
+
+@contextmanager
+def silent_server(kind: str) -> Iterator[int]:
+    """A port on loopback where a broker or a cache waits in vain; yields the port.
+
+    ``"drops"``: the listener's queue is full and it never accepts, so the kernel drops every
+    new connection attempt, as a host behind a firewall that drops packets does.
+    ``"mute"``: connections are made and never answered, as by a hung server.
+    """
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    held = [listener]
+    try:
+        if kind == "drops":
+            listener.listen(0)
+            # The one place in the queue; every later attempt is dropped.
+            held.append(socket.create_connection(listener.getsockname(), timeout=5))
+        elif kind == "mute":
+            listener.listen(64)
+        else:
+            raise ValueError(kind)
+        yield listener.getsockname()[1]
+    finally:
+        for held_socket in held:
+            held_socket.close()

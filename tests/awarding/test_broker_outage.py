@@ -1,16 +1,18 @@
-"""A broker outage never turns a stored award into an error.
+"""A Redis outage never turns a stored award into an error, nor takes sign-in down.
 
-The portal runs under gunicorn with a broker URL where nothing listens; a real worker and
-Celery beat run on the real broker. Awarding on the staff page, through the API and claiming
-all answer success, store their rows and log that queueing failed; once the outage is over
-the sweeps queue the rows again and the worker signs the badges and sends the emails.
+The portal runs under gunicorn with Redis URLs where nothing listens, for the broker and for
+the shared cache of the rate limits; a real worker and Celery beat run on the real broker.
+Signing in, the public badge page, awarding on the staff page, through the API and claiming
+all answer success; the cache's work goes to the database, the rows wait and the log says
+that queueing failed; once the outage is over the sweeps queue the rows again and the worker
+signs the badges and sends the emails.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
+import time
 from datetime import timedelta
 
 import pytest
@@ -23,8 +25,8 @@ from badges.models import Assertion, Award
 from issuers.roles import Role
 from notifications.models import Notification
 from privacy.models import ConsentRecord, RecordKind
-from tests.factories import BadgeClassFactory, MembershipFactory, UserFactory
-from tests.stack import Browser, free_port, wait_until
+from tests.factories import PASSWORD, BadgeClassFactory, MembershipFactory, UserFactory
+from tests.stack import Browser, free_port, silent_server, wait_until
 
 from .factories import make_issuable
 
@@ -52,17 +54,33 @@ def campus(world):
     }
 
 
-def _dead_broker() -> str:
-    return f"redis://127.0.0.1:{free_port()}/0"
-
-
-def test_awarding_and_claiming_succeed_while_the_broker_is_down(
-    campus, start_web, celery_beat, celery_worker_process
+def test_signing_in_awarding_and_claiming_succeed_while_redis_is_down(
+    campus, start_web, celery_beat, celery_worker_process, issue
 ):
-    # Only the broker is down; the shared cache of the rate limits lives elsewhere.
-    web_url, web = start_web(
-        CELERY_BROKER_URL=_dead_broker(), CACHE_URL=os.environ["CELERY_BROKER_URL"]
+    # Redis is down for the web process: broker and shared cache alike.
+    redis_down = f"redis://127.0.0.1:{free_port()}"
+    web_url, web = start_web(CELERY_BROKER_URL=f"{redis_down}/0", CACHE_URL=f"{redis_down}/1")
+
+    # Signing in with a password counts the attempt in the shared cache.
+    page = Browser(web_url)
+    status, _headers, body = page.get(reverse("account_login"))
+    assert status == 200, web.output()
+    student = UserFactory(email="signing.in@student.example")
+    status, headers, _body = page.post(
+        reverse("account_login"), form={"login": student.email, "password": PASSWORD}
     )
+    assert status == 302 and reverse("account_login") not in headers["Location"], web.output()
+    assert "the database cache stands in" in web.output()
+
+    # A badge's public page, for people and for verifiers.
+    issued = issue(email="public@student.example")
+    public_page = reverse("public:assertion", args=[issued.public_id])
+    status, _headers, body = Browser(web_url).get(public_page, headers={"Accept": "text/html"})
+    assert status == 200, web.output()
+    status, _headers, body = Browser(web_url).get(
+        public_page, headers={"Accept": "application/ld+json"}
+    )
+    assert (status, json.loads(body)["id"]) == (200, issued.ob2_assertion["id"]), web.output()
 
     # The staff page: a direct award creates the award and the badge waiting for signing.
     staff = Browser.signed_in(web_url, campus["awarder"])
@@ -139,3 +157,47 @@ def test_awarding_and_claiming_succeed_while_the_broker_is_down(
         timeout=120,
         what="the sweep and the worker to send the emails",
     )
+
+
+@pytest.mark.parametrize("kind", ["drops", "mute"])
+def test_a_redis_host_that_never_answers_holds_no_request_for_long(campus, start_web, kind):
+    """Broker and cache on a host that drops every packet (or accepts and never answers):
+    each request waits about a second on the broker, half a second once on the cache."""
+    with silent_server(kind) as port:
+        web_url, web = start_web(
+            CELERY_BROKER_URL=f"redis://127.0.0.1:{port}/0",
+            CACHE_URL=f"redis://127.0.0.1:{port}/1",
+        )
+
+        def timed(browser: Browser, path: str, **kwargs):
+            started = time.monotonic()
+            answer = browser.post(path, timeout=15, **kwargs)
+            return time.monotonic() - started, answer
+
+        staff = Browser.signed_in(web_url, campus["awarder"])
+        durations = []
+        for number in range(2):
+            took, (status, _headers, _body) = timed(
+                staff,
+                reverse("staff:award_create", args=[campus["direct"].pk]),
+                form={"email": f"page{number}@student.example"},
+            )
+            assert status == 302, web.output()
+            durations.append(took)
+
+        _client, token = api_services.api_client_create(
+            actor=campus["admin"], institution=campus["institution"], name="LMS"
+        )
+        took, (status, _headers, _body) = timed(
+            Browser(web_url),
+            reverse("api:award_create", args=[campus["direct"].public_id]),
+            json_body=json.dumps({"email": "api@student.example"}).encode(),
+            headers={"Authorization": f"Bearer {token}", "Idempotency-Key": "silent-1"},
+        )
+        assert status == 201, web.output()
+        durations.append(took)
+
+    assert max(durations) < 3, (durations, web.output())
+    assert web.output().count("Could not queue badges.tasks.sign_assertion") == 3
+    waiting = Assertion.objects.filter(recipient_identity__endswith="@student.example")
+    assert list(waiting.values_list("status", flat=True)) == [Assertion.Status.PENDING] * 3

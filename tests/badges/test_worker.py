@@ -23,3 +23,15 @@ def test_a_real_worker_signs_and_a_duplicate_message_issues_nothing_twice(celery
     assert assertion.status == Assertion.Status.ISSUED
     assert assertion.signing_attempts == 1
     assert assertion.ob3_credential["proof"]["type"] == "DataIntegrityProof"
+
+
+def test_the_worker_waits_longer_on_the_broker_than_a_web_request(celery_worker, settings):
+    replies = celery_worker.app.control.inspect(timeout=5).conf(with_defaults=False)
+    assert replies, "the worker did not answer"
+    for worker_settings in replies.values():
+        options = worker_settings["broker_transport_options"]
+        assert (options["socket_connect_timeout"], options["socket_timeout"]) == (5, 30)
+        assert worker_settings["task_publish_retry_policy"]["max_retries"] == 3
+    # A web process gives the broker about a second.
+    assert settings.CELERY_BROKER_TRANSPORT_OPTIONS["socket_timeout"] == 0.5
+    assert settings.CELERY_TASK_PUBLISH_RETRY_POLICY["max_retries"] == 1
