@@ -1,11 +1,18 @@
+import copy
+import functools
+
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
 from allauth.usersessions.models import UserSession
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.utils.translation import gettext_lazy as _
 
+from issuers.audit import audit_log
+
+from . import services
 from .models import InstitutionIdentity, User
 
 # One "Accounts" section: what proves who a user is (email addresses and their verification,
@@ -54,6 +61,22 @@ class AuthenticatorInline(ReadOnlyInline):
 PASSWORD_FIELDS = {"password", "password1", "password2"}
 
 
+class AuditedPasswordForm(AdminPasswordChangeForm):
+    """The admin's "Change password" form, saved through the audited service."""
+
+    def __init__(self, user, *args, actor, **kwargs) -> None:
+        super().__init__(user, *args, **kwargs)
+        self.actor = actor
+
+    def save(self, commit: bool = True):
+        usable = self.cleaned_data["set_usable_password"]
+        return services.user_password_set(
+            actor=self.actor,
+            user=self.user,
+            password=self.cleaned_data["password1"] if usable else None,
+        )
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     inlines = [
@@ -73,11 +96,19 @@ class UserAdmin(DjangoUserAdmin):
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
 
+    def user_change_password(self, request, id, form_url=""):
+        """Django's password page, whose form sets the password as the signed-in admin. The
+        admin object serves every request at once, so the form is bound to this request's
+        admin on a copy."""
+        for_this_request = copy.copy(self)
+        for_this_request.change_password_form = functools.partial(
+            AuditedPasswordForm, actor=request.user
+        )
+        return super(UserAdmin, for_this_request).user_change_password(request, id, form_url)
+
     def save_model(self, request, obj, form, change) -> None:
         """Accounts and platform-admin rights changed here are audited (which fields, not
         their values: the trail keeps no passwords or addresses)."""
-        from issuers.audit import audit_log
-
         super().save_model(request, obj, form, change)
         changed = sorted(name for name in form.changed_data if name not in PASSWORD_FIELDS)
         if change and not changed:

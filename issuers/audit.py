@@ -54,6 +54,8 @@ _LABELS: dict[str, str] = {
     "institution_create": _("Institution added"),
     "account_create": _("Account added by a platform admin"),
     "account_change": _("Account changed by a platform admin"),
+    "account_password_set": _("Password set by a platform admin"),
+    "account_password_unset": _("Password sign-in switched off by a platform admin"),
     "signing_keys_rotate": _("Signing keys rotated"),
     REDACT_ACTION: _("Personal data erased from earlier entries"),
 }

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -19,6 +20,7 @@ from notifications.models import Notification
 from privacy.models import LegalBasis, PrivacyAction, PrivacyPolicy, PrivacyStatement
 from tests.awarding.factories import AwardFactory
 from tests.factories import (
+    PASSWORD,
     BadgeClassFactory,
     InstitutionFactory,
     MembershipFactory,
@@ -258,3 +260,46 @@ def test_faculties_and_issuers_added_in_the_admin_are_audited(client, platform_a
     response = client.post(_change_url(faculty), {"name_nl": "Techniek", "name_en": "Technology"})
     assert response.status_code == 302, response.content.decode()[:2000]
     assert AuditEntry.objects.get(action="faculty_update").data == {"fields": ["name_en"]}
+
+
+def test_a_password_set_in_the_admin_is_audited_and_ends_the_persons_sessions(
+    client, platform_admin
+):
+    person = UserFactory(email="person@student.example")
+    elsewhere = Client()
+    elsewhere.force_login(person)
+    url = reverse("admin:auth_user_password_change", args=[person.pk])
+    new_password = "An-unusual-passphrase-42"
+    response = client.post(
+        url, {"usable_password": "true", "password1": new_password, "password2": new_password}
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    person.refresh_from_db()
+    assert person.check_password(new_password)
+    entry = AuditEntry.objects.get(action="account_password_set")
+    assert (entry.actor, entry.object_id, entry.institution) == (
+        platform_admin,
+        str(person.pk),
+        None,
+    )
+    assert new_password not in f"{entry.summary} {entry.data}"
+    # The person's session held the old password's hash: it has ended.
+    assert elsewhere.get(reverse("backpack:list")).status_code == 302
+
+    response = client.post(url, {"usable_password": "false", "unset-password": "1"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    person.refresh_from_db()
+    assert not person.has_usable_password()
+    assert AuditEntry.objects.get(action="account_password_unset").actor == platform_admin
+
+
+def test_a_refused_password_changes_nothing_and_writes_no_entry(client, platform_admin):
+    person = UserFactory(email="person@student.example")
+    response = client.post(
+        reverse("admin:auth_user_password_change", args=[person.pk]),
+        {"usable_password": "true", "password1": "short", "password2": "short"},
+    )
+    assert response.status_code == 200
+    person.refresh_from_db()
+    assert person.check_password(PASSWORD)
+    assert not AuditEntry.objects.filter(action__startswith="account_password").exists()
