@@ -163,3 +163,36 @@ def test_web_and_worker_refuse_to_start_when_no_key_opens_the_signing_keys(setti
             result.stderr,
         )
         assert "Refusing Issuer" in result.stderr, name
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_checks_that_migrate_runs_first_pass_on_a_new_empty_database(tmp_path):
+    """``migrate`` on a new database runs the system checks before any table exists."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        empty = f"{connection.settings_dict['NAME']}_empty"
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{empty}"')
+            cursor.execute(f'CREATE DATABASE "{empty}"')
+        database_url = _database_url().rpartition("/")[0] + f"/{empty}"
+    else:
+        database_url = f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+    try:
+        result = subprocess.run(
+            [sys.executable, "manage.py", "check", "--database", "default"],
+            cwd=ROOT,
+            env={
+                **os.environ,
+                "DJANGO_SETTINGS_MODULE": "edubadges.test_settings",
+                "DATABASE_URL": database_url,
+            },
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f'DROP DATABASE IF EXISTS "{empty}"')
+    assert result.returncode == 0, result.stderr
