@@ -16,5 +16,9 @@ class ApiConfig(AppConfig):
             {
                 "api_client_create": _("API client created"),
                 "api_client_revoke": _("API client revoked"),
+                "oauth_client_register": _("Open Badges API client registered"),
+                "oauth_client_authorise": _("Open Badges API client allowed by a student"),
+                "oauth_client_disconnect": _("Open Badges API client disconnected by a student"),
+                "oauth_client_remove": _("Open Badges API client removed"),
             }
         )

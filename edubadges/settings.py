@@ -197,6 +197,10 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key",
     # The claim links in award emails: guessing is hopeless (long tokens), but not free.
     "claim": "60/m/ip",
+    # The Open Badges API: its service description (cacheable, asked for once per wallet)
+    # and the open client registration, which must not fill the database.
+    "ob3_discovery": "120/m/ip",
+    "oauth_register": "10/h/ip",
 }
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 USERSESSIONS_TRACK_ACTIVITY = False
@@ -458,12 +462,15 @@ OAUTH2_PROVIDER = {
     # The Open Badges API allows https redirect URIs only (checked again at registration).
     "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
     # RFC 9700 (OAuth 2.0 security best current practice): S256 only, tokens hashed at rest,
-    # never in a query string, no implicit or password grant.
+    # never in a query string, no implicit or password grant, the issuer in the response.
     "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
     "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
     "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
     "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
     "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    # RFC 9207: the authorization response names this server (its address, as in its RFC 8414
+    # metadata), so that a client talking to several servers can tell them apart.
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
 }
 
 # Security headers; HTTPS-only settings follow SITE_URL.

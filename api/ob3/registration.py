@@ -8,7 +8,6 @@ comes from here.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -18,10 +17,10 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from oauth2_provider.models import get_application_model
 
+from issuers.audit import audit_log
+
 from ..models import ClientRegistration
 from . import scopes
-
-logger = logging.getLogger(__name__)
 
 REQUIRED_URLS = ("client_uri", "logo_uri", "tos_uri", "policy_uri")
 REQUIRED_TEXT = ("client_name", "software_id", "software_version")
@@ -193,7 +192,11 @@ def client_register(*, metadata: ClientMetadata):
         scope=metadata.scope,
         contacts=list(metadata.contacts),
     )
-    logger.info(
-        "Open Badges API client registered: %s (%s)", application.client_id, metadata.client_name
+    audit_log(
+        actor=None,
+        action="oauth_client_register",
+        obj=application,
+        summary=metadata.client_name,
+        data={"client_id": application.client_id, "client_uri": metadata.client_uri},
     )
     return application, secret

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from oauth2_provider.models import (
@@ -16,6 +16,7 @@ from oauth2_provider.models import (
 
 from accounts.services import user_name_update
 from backpack.services import Upserted, external_badge_upsert
+from issuers.audit import audit_log
 
 from . import documents
 from .selectors import OB3_FORMATS
@@ -26,6 +27,13 @@ def client_disconnect(*, user, application) -> int:
     """Withdraw every permission ``user`` gave ``application``: its refresh tokens are
     revoked (and their access tokens with them), other access tokens and unused
     authorisation codes deleted. Returns how many tokens and codes it took away."""
+    audit_log(
+        actor=user,
+        action="oauth_client_disconnect",
+        obj=application,
+        subject=user,
+        summary=application.name,
+    )
     taken = 0
     refresh_tokens = get_refresh_token_model().objects.filter(
         user=user, application=application, revoked__isnull=True
@@ -36,6 +44,22 @@ def client_disconnect(*, user, application) -> int:
     taken += get_access_token_model().objects.filter(user=user, application=application).delete()[0]
     taken += get_grant_model().objects.filter(user=user, application=application).delete()[0]
     return taken
+
+
+@transaction.atomic
+def client_remove(*, actor, application) -> None:
+    """A platform admin removes a registered client, and with it every token and code that
+    students gave it."""
+    if not actor.is_superuser:
+        raise PermissionDenied(_("Only platform admins may remove Open Badges API clients."))
+    audit_log(
+        actor=actor,
+        action="oauth_client_remove",
+        obj=application,
+        summary=application.name,
+        data={"client_id": application.client_id},
+    )
+    application.delete()
 
 
 # The properties of a profile that this server serves; others are refused, not dropped.

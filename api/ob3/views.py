@@ -11,10 +11,12 @@ import re
 from datetime import UTC
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+from allauth.core import ratelimit
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import RequestDataTooBig, ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import get_conditional_response, patch_cache_control
@@ -35,6 +37,7 @@ from badge_credentials import baking
 from badge_credentials.errors import CredentialError
 from badge_credentials.verify import FORMAT_OB3_VC_JWT
 from badges.models import Assertion
+from issuers.audit import audit_log
 
 from . import documents, registration, scopes, selectors, services
 
@@ -59,6 +62,8 @@ def discovery(request: HttpRequest) -> HttpResponse:
     """The Service Description Document (unprotected, cacheable)."""
     if request.method not in ("GET", "HEAD"):
         return _not_allowed(["GET"])
+    if ratelimit.consume_or_429(request, action="ob3_discovery", limit_get=True) is not None:
+        return _too_many(documents.status_info(429, "Too many requests; try again later."))
     body = _json_bytes(documents.service_description())
     etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
     response = get_conditional_response(request, etag=etag) or HttpResponse(
@@ -73,6 +78,11 @@ def authorization_server_metadata(request: HttpRequest) -> JsonResponse:
     return JsonResponse(documents.authorization_server_metadata())
 
 
+def _too_many(response: HttpResponse) -> HttpResponse:
+    response["Retry-After"] = "60"
+    return response
+
+
 def _registration_error(error: str, description: str) -> JsonResponse:
     return JsonResponse({"error": error, "error_description": description}, status=400)
 
@@ -82,6 +92,16 @@ def register(request: HttpRequest) -> HttpResponse:
     """Dynamic client registration (RFC 7591, as the specification profiles it)."""
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
+    if not ratelimit.consume(request, action="oauth_register"):
+        return _too_many(
+            JsonResponse(
+                {
+                    "error": "temporarily_unavailable",
+                    "error_description": "too many registrations from this address",
+                },
+                status=429,
+            )
+        )
     if request.content_type != "application/json":
         return _registration_error(
             "invalid_client_metadata", "send the metadata as application/json"
@@ -128,14 +148,25 @@ class ConsentView(AuthorizationView):
             application,
         )
 
+    @transaction.atomic
     def create_authorization_response(self, request, scopes, credentials, allow):
-        """The specification wants the granted scope in the redirect, next to the code."""
+        """Records the student's permission with the code it creates; the specification
+        wants the granted scope in the redirect, next to the code."""
         uri, headers, body, status = super().create_authorization_response(
             request, scopes, credentials, allow
         )
         if "code" in parse_qs(urlsplit(uri).query):
             granted = scopes if isinstance(scopes, str) else " ".join(scopes)
             uri = add_params_to_uri(uri, [("scope", granted)])
+            application = get_application_model().objects.get(client_id=credentials["client_id"])
+            audit_log(
+                actor=request.user,
+                action="oauth_client_authorise",
+                obj=application,
+                subject=request.user,
+                summary=application.name,
+                data={"scope": granted},
+            )
         return uri, headers, body, status
 
     def get_context_data(self, **kwargs):

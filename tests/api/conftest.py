@@ -13,7 +13,11 @@ from allauth.account.models import EmailAddress
 from django.urls import reverse
 
 from api.ob3 import scopes
-from tests.conformance.conftest import live_site, ob3_verifier  # noqa: F401 - fixtures
+from tests.conformance.conftest import (  # noqa: F401 - fixtures
+    dcc_verifier,
+    live_site,
+    ob3_verifier,
+)
 
 WALLET = "https://wallet.example"
 REDIRECT_URI = f"{WALLET}/callback"

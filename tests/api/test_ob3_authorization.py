@@ -76,6 +76,18 @@ def test_discovery_refuses_other_methods_as_imsx_status_info(client):
     )
 
 
+def test_discovery_is_rate_limited(client, settings):
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "ob3_discovery": "3/m/ip"}
+    for _attempt in range(3):
+        assert client.get(reverse("ob3:discovery")).status_code == 200
+    refused = client.get(reverse("ob3:discovery"))
+    assert refused.status_code == 429 and refused["Retry-After"]
+    assert (
+        refused.json()["imsx_codeMinor"]["imsx_codeMinorField"][0]["imsx_codeMinorFieldValue"]
+        == "server_busy"
+    )
+
+
 def test_the_terms_and_privacy_page_is_public(client):
     page = client.get(reverse("apps:about"))
     assert page.status_code == 200
@@ -160,6 +172,15 @@ def test_registrations_outside_the_specification_are_refused(client, overrides, 
     assert response.status_code == 400
     assert response.json()["error"] == error
     assert not Application.objects.exists()
+
+
+def test_registration_is_rate_limited(client, settings):
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "oauth_register": "2/h/ip"}
+    for _attempt in range(2):
+        assert _register(client, registration_request()).status_code == 201
+    refused = _register(client, registration_request())
+    assert refused.status_code == 429 and refused.json()["error"] == "temporarily_unavailable"
+    assert Application.objects.count() == 2
 
 
 def test_unknown_scopes_are_left_out_of_the_registration(client):
@@ -272,6 +293,7 @@ def _code(client, wallet, authorize_url, user, challenge, scope=ALL_SCOPES) -> s
     answer = client.post(url, {**consent_form(client.get(url)), "allow": "on"})
     query = parse_qs(urlsplit(answer["Location"]).query)
     assert query["state"] == ["state-123"] and query["scope"] == [scope]
+    assert query["iss"] == ["http://testserver"]  # RFC 9207, as in the server's metadata
     client.logout()
     return query["code"][0]
 

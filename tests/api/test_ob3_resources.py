@@ -455,3 +455,43 @@ def test_expired_tokens_are_cleared_by_the_periodic_job(student, connect):
     with time_machine.travel(timezone.now() + timedelta(days=400), tick=False):
         clear_expired_tokens.delay()
     assert not AccessToken.objects.exists() and not RefreshToken.objects.exists()
+
+
+def test_the_platform_admin_sees_clients_and_removes_one_with_its_permissions(
+    client, call, student, wallet, connect
+):
+    from api.models import ClientRegistration
+    from issuers.models import AuditEntry
+
+    tokens = connect(student)
+    registration = ClientRegistration.objects.get()
+    admin_user = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(admin_user)
+    changelist = reverse("admin:api_clientregistration_changelist")
+    listing = client.get(changelist).content.decode()
+    assert "Example Wallet" in listing and "https://wallet.example/" in listing
+    change_url = reverse("admin:api_clientregistration_change", args=[registration.pk])
+    page = client.get(change_url).content.decode()
+    assert wallet["client_id"] in page and wallet["client_secret"] not in page
+    assert tokens["access_token"] not in page
+    client.post(changelist, {"action": "remove", "_selected_action": [registration.pk]})
+    assert not ClientRegistration.objects.exists()
+    assert not AccessToken.objects.exists() and not RefreshToken.objects.exists()
+    assert call("get", "credentials", tokens["access_token"]).status_code == 401
+    removed = AuditEntry.objects.get(action="oauth_client_remove")
+    assert removed.actor == admin_user and removed.summary == "Example Wallet"
+
+
+def test_registering_allowing_and_disconnecting_are_in_the_audit_trail(
+    client, student, wallet, connect
+):
+    from issuers.models import AuditEntry
+
+    connect(student)
+    client.force_login(student)
+    client.post(reverse("apps:disconnect", args=[wallet["client_id"]]))
+    entries = {entry.action: entry for entry in AuditEntry.objects.all()}
+    assert entries["oauth_client_register"].actor is None
+    assert entries["oauth_client_authorise"].subject == student
+    assert entries["oauth_client_authorise"].data["scope"] == " ".join(scopes.OB_SCOPES)
+    assert entries["oauth_client_disconnect"].actor == student
