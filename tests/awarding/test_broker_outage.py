@@ -197,7 +197,9 @@ def test_a_redis_host_that_never_answers_holds_no_request_for_long(campus, start
         assert status == 201, web.output()
         durations.append(took)
 
-    assert max(durations) < 3, (durations, web.output())
+    # Without bounded timeouts each request hangs until the client gives up (15 s); the bound
+    # leaves room for a machine that is busy with other work.
+    assert max(durations) < 10, (durations, web.output())
     assert web.output().count("Could not queue badges.tasks.sign_assertion") == 3
     waiting = Assertion.objects.filter(recipient_identity__endswith="@student.example")
     assert list(waiting.values_list("status", flat=True)) == [Assertion.Status.PENDING] * 3
