@@ -43,6 +43,7 @@ def _alignments(badge_class: BadgeClass) -> tuple[AlignmentInput, ...]:
             target_description=alignment.target_description or None,
             target_framework=alignment.target_framework or None,
             target_code=alignment.target_code or None,
+            target_type=alignment.target_type or None,
         )
         for alignment in badge_class.alignments.all()
     )

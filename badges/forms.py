@@ -319,11 +319,27 @@ class CatalogueFilterForm(forms.Form):
         label=_("Language"), required=False, choices=[("", _("All languages")), *Language.choices]
     )
 
-    def __init__(self, *args, institutions, **kwargs):
+    framework = forms.ChoiceField(label=_("Competency framework"), required=False)
+    item = forms.ChoiceField(label=_("Competency"), required=False)
+
+    def __init__(self, *args, institutions, framework_items=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["institution"].choices = [("", _("All institutions"))] + [
             (institution.pk, institution.name) for institution in institutions
         ]
+        frameworks: dict[int, tuple[str, str]] = {}
+        groups: dict[int, tuple[str, list]] = {}
+        for item in framework_items:
+            framework = item.framework
+            frameworks[framework.pk] = (str(framework.public_id), framework.title)
+            groups.setdefault(framework.pk, (framework.title, []))[1].append(
+                (str(item.public_id), item.label)
+            )
+        if not frameworks:
+            del self.fields["framework"], self.fields["item"]
+            return
+        self.fields["framework"].choices = [("", _("All frameworks")), *frameworks.values()]
+        self.fields["item"].choices = [("", _("All competencies")), *groups.values()]
 
 
 class AuditFilterForm(forms.Form):

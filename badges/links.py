@@ -126,3 +126,14 @@ def vocabulary_context_url() -> str:
     """Where this portal serves the versioned vocabulary's context (whose own, fixed URL is
     :data:`badge_credentials.extension.CONTEXT_V1`)."""
     return absolute(reverse("public:vocabulary_context", args=[1]))
+
+
+def framework_url(framework) -> str:
+    return absolute(reverse("public:framework", args=[framework.public_id]))
+
+
+def framework_item_url(item) -> str:
+    """An item of a framework: its entry on the framework's public page."""
+    return absolute(
+        reverse("public:framework_item", args=[item.framework.public_id, item.public_id])
+    )

@@ -385,10 +385,24 @@ class Alignment(models.Model):
     target_description = models.TextField(_("description"), blank=True)
     target_framework = models.CharField(_("framework"), max_length=255, blank=True)
     target_code = models.CharField(_("code"), max_length=255, blank=True)
+    target_type = models.CharField(_("type of target"), max_length=64, blank=True)
+    framework_item = models.ForeignKey(
+        "frameworks.FrameworkItem",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="alignments",
+        verbose_name=_("framework item"),
+    )
 
     class Meta:
         verbose_name = _("alignment")
         verbose_name_plural = _("alignments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["badge_class", "framework_item"], name="unique_framework_alignment"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.target_name

@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "accounts",
     "notifications",
     "issuers",
+    "frameworks",
     "privacy",
     "badges",
     "staff",

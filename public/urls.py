@@ -47,6 +47,13 @@ urlpatterns = [
     path("public/assertions/<str:public_id>/embed", views.assertion_embed, name="assertion_embed"),
     path("public/assertions/<str:public_id>/qr.svg", views.assertion_qr, name="assertion_qr"),
     path("public/collections/<str:token>", views.collection, name="collection"),
+    path("public/frameworks/", views.frameworks, name="frameworks"),
+    path("public/frameworks/<uuid:public_id>", views.framework, name="framework"),
+    path(
+        "public/frameworks/<uuid:public_id>/items/<uuid:item_id>",
+        views.framework_item,
+        name="framework_item",
+    ),
     path("verify/", views.verify, name="verify"),
     path("ns/badges/context-v1.jsonld", views.extension_context, name="extension_context"),
     path("ns/edubadges/v<int:version>", views.vocabulary_context, name="vocabulary_context"),

@@ -372,3 +372,62 @@ def collection(request: HttpRequest, token: str) -> HttpResponse:
     return _html(
         request, "public/collection.html", {"collection": shared, "assertions": assertions}
     )
+
+
+def _aligned_badges(items) -> dict[int, list[BadgeClass]]:
+    """The active badge classes of every institution aligned to each of ``items``."""
+    from badges.models import Alignment
+
+    aligned: dict[int, list[BadgeClass]] = {item.pk: [] for item in items}
+    alignments = (
+        Alignment.objects.filter(framework_item__in=items, badge_class__archived=False)
+        .select_related("badge_class__issuer__faculty__institution")
+        .order_by("badge_class__issuer__faculty__institution__name_en", "badge_class__name_en")
+    )
+    for alignment in alignments:
+        aligned[alignment.framework_item_id].append(alignment.badge_class)
+    return aligned
+
+
+@require_GET
+def frameworks(request: HttpRequest) -> HttpResponse:
+    from frameworks.models import CompetencyFramework
+
+    listed = CompetencyFramework.objects.public().select_related("institution")
+    return _html(request, "public/frameworks.html", {"frameworks": listed})
+
+
+@require_GET
+def framework(request: HttpRequest, public_id) -> HttpResponse:
+    from frameworks.models import CompetencyFramework
+
+    obj = get_object_or_404(
+        CompetencyFramework.objects.select_related("institution"), public_id=public_id
+    )
+    items = list(obj.items.all())
+    aligned = _aligned_badges(items)
+    return _html(
+        request,
+        "public/framework.html",
+        {"framework": obj, "items": [(item, aligned[item.pk]) for item in items]},
+    )
+
+
+@require_GET
+def framework_item(request: HttpRequest, public_id, item_id) -> HttpResponse:
+    from frameworks.models import FrameworkItem
+
+    item = get_object_or_404(
+        FrameworkItem.objects.select_related("framework__institution"),
+        public_id=item_id,
+        framework__public_id=public_id,
+    )
+    return _html(
+        request,
+        "public/framework_item.html",
+        {
+            "item": item,
+            "framework": item.framework,
+            "badge_classes": _aligned_badges([item])[item.pk],
+        },
+    )

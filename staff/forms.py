@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from badges.choices import DUTCH_MICROCREDENTIAL_FRAMEWORK
 from badges.models import EDITABLE_AFTER_AWARD, BadgeClass
+from frameworks.models import CompetencyFramework, FrameworkItem
 from issuers.badge_types import BadgeType
 from issuers.models import Faculty, Institution, Issuer, Sector
 from issuers.roles import Role
@@ -130,6 +131,7 @@ def type_sections(badge_type: str, sector: str) -> list[tuple[str, list[str]]]:
         sections.append(
             (_("EU mandatory elements"), [*LEVEL_FIELDS, *load, *MICROCREDENTIAL_FIELDS])
         )
+    sections.append((_("Competency frameworks"), ["framework_items"]))
     sections.append((_("Awarding"), AWARDING_FIELDS))
     return sections
 
@@ -169,6 +171,16 @@ class BadgeClassForm(forms.ModelForm):
         label=_("Tags"),
         required=False,
         help_text=_("Comma-separated keywords that help students find the badge."),
+    )
+    framework_items = forms.TypedMultipleChoiceField(
+        label=_("Aligned to"),
+        required=False,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "The competencies of shared frameworks this badge stands for; they appear in the "
+            "badge's credentials and on the framework's public page."
+        ),
     )
 
     class Meta:
@@ -225,6 +237,7 @@ class BadgeClassForm(forms.ModelForm):
             self.fields["image"].help_text = _(
                 "“%(name)s” from your last attempt is kept; choose a file only to replace it."
             ) % {"name": self.kept_image}
+        self._set_framework_choices(institution, instance)
         if "prerequisites" in self.fields:
             candidates = BadgeClass.objects.filter(
                 issuer__faculty__institution=institution, archived=False
@@ -237,6 +250,36 @@ class BadgeClassForm(forms.ModelForm):
                 if name not in EDITABLE_AFTER_AWARD and name != "prerequisites":
                     field.disabled = True
                     field.help_text = _("Fixed: this badge has been awarded.")
+
+    def _set_framework_choices(self, institution, instance: BadgeClass) -> None:
+        items = FrameworkItem.objects.filter(
+            framework__in=CompetencyFramework.objects.usable_by(institution)
+        ).select_related("framework")
+        self.framework_item_objects = {item.pk: item for item in items}
+        groups: dict[int, tuple[str, list]] = {}
+        for item in sorted(items, key=lambda i: (i.framework.title, i.position, i.code)):
+            groups.setdefault(item.framework_id, (item.framework.title, []))[1].append(
+                (item.pk, item.label)
+            )
+        self.fields["framework_items"].choices = list(groups.values())
+        if instance.pk:
+            self.initial["framework_items"] = list(
+                instance.alignments.filter(framework_item__isnull=False).values_list(
+                    "framework_item_id", flat=True
+                )
+            )
+        if not items:
+            self.fields["framework_items"].help_text = _(
+                "No competency framework is available yet; institution admins can add one "
+                "under Competency frameworks."
+            )
+
+    def chosen_framework_items(self) -> list:
+        return [
+            self.framework_item_objects[pk]
+            for pk in self.cleaned_data.get("framework_items") or []
+            if pk in self.framework_item_objects
+        ]
 
     def _with_kept_image(self, data, files):
         kept = self.session.get(PENDING_IMAGE) if self.session is not None else None
@@ -283,7 +326,7 @@ class BadgeClassForm(forms.ModelForm):
         data = {
             name: value
             for name, value in self.cleaned_data.items()
-            if name not in ("prerequisites", "pending_image")
+            if name not in ("prerequisites", "pending_image", "framework_items")
         }
         if self.instance.is_awarded:
             data = {name: value for name, value in data.items() if name in EDITABLE_AFTER_AWARD}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import awarding_views, views
+from . import awarding_views, framework_views, views
 
 app_name = "staff"
 
@@ -64,4 +64,22 @@ urlpatterns += [
     ),
     path("enrolments/<int:pk>/deny/", awarding_views.enrollment_deny, name="enrollment_deny"),
     path("institutions/<int:pk>/audit/", awarding_views.audit_log, name="audit_log"),
+]
+
+# Competency frameworks: the platform's, the institution's own and the shared ones.
+urlpatterns += [
+    path("frameworks/", framework_views.framework_list, name="frameworks"),
+    path("frameworks/new/", framework_views.framework_create, name="framework_create"),
+    path("frameworks/<int:pk>/", framework_views.framework_detail, name="framework"),
+    path("frameworks/<int:pk>/edit/", framework_views.framework_edit, name="framework_edit"),
+    path(
+        "framework-items/<int:pk>/edit/",
+        framework_views.framework_item_edit,
+        name="framework_item_edit",
+    ),
+    path(
+        "framework-items/<int:pk>/delete/",
+        framework_views.framework_item_delete,
+        name="framework_item_delete",
+    ),
 ]

@@ -294,6 +294,7 @@ def badge_class_create(request: HttpRequest, issuer_pk: int) -> HttpResponse:
                 issuer=issuer,
                 badge_type=badge_type,
                 prerequisites=form.cleaned_data.get("prerequisites", []),
+                framework_items=form.chosen_framework_items(),
                 **form.service_fields(),
             )
         except ValidationError as error:
@@ -353,6 +354,7 @@ def badge_class_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user,
                 badge_class=badge_class,
                 prerequisites=form.cleaned_data.get("prerequisites"),
+                framework_items=form.chosen_framework_items(),
                 **form.service_fields(),
             )
         except ValidationError as error:

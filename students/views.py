@@ -176,7 +176,11 @@ def my_badges(request: HttpRequest) -> HttpResponse:
 
 def catalogue(request: HttpRequest) -> HttpResponse:
     institutions = selectors.catalogue_institutions()
-    form = CatalogueFilterForm(request.GET or None, institutions=institutions)
+    form = CatalogueFilterForm(
+        request.GET or None,
+        institutions=institutions,
+        framework_items=selectors.catalogue_framework_items(),
+    )
     filters = selectors.CatalogueFilters()
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
@@ -186,6 +190,8 @@ def catalogue(request: HttpRequest) -> HttpResponse:
             level=data.get("level"),
             language=data.get("language") or "",
             query=(data.get("q") or "").strip(),
+            framework=data.get("framework") or "",
+            item=data.get("item") or "",
         )
     page = Paginator(selectors.catalogue(filters), 24).get_page(request.GET.get("page"))
     query = request.GET.copy()

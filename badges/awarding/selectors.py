@@ -14,7 +14,7 @@ from issuers import onboarding
 from issuers.models import Institution, Membership
 from issuers.roles import Role
 
-from ..models import Assertion, Award, BadgeClass, BulkAward, Enrollment
+from ..models import Alignment, Assertion, Award, BadgeClass, BulkAward, Enrollment
 
 _BADGE = "badge_class__issuer__faculty__institution"
 
@@ -108,6 +108,8 @@ class CatalogueFilters:
     level: int | None = None
     language: str = ""
     query: str = ""
+    framework: str = ""
+    item: str = ""
 
 
 def catalogue(filters: CatalogueFilters) -> QuerySet[BadgeClass]:
@@ -121,6 +123,18 @@ def catalogue(filters: CatalogueFilters) -> QuerySet[BadgeClass]:
         badges = badges.filter(eqf_level=filters.level)
     if filters.language:
         badges = badges.filter(language=filters.language)
+    if filters.framework:
+        badges = badges.filter(
+            pk__in=Alignment.objects.filter(
+                framework_item__framework__public_id=filters.framework
+            ).values("badge_class")
+        )
+    if filters.item:
+        badges = badges.filter(
+            pk__in=Alignment.objects.filter(framework_item__public_id=filters.item).values(
+                "badge_class"
+            )
+        )
     if filters.query:
         words = Q()
         for field in ("name_nl", "name_en", "description_nl", "description_en"):
@@ -136,6 +150,21 @@ def catalogue(filters: CatalogueFilters) -> QuerySet[BadgeClass]:
         badges.filter(allowed)
         .select_related("issuer__faculty__institution")
         .order_by("issuer__faculty__institution__name_en", "name_en", "name_nl")
+    )
+
+
+def catalogue_framework_items():
+    """Items that badges open for enrolment are aligned to, with their frameworks."""
+    from frameworks.models import FrameworkItem
+
+    return (
+        FrameworkItem.objects.filter(
+            alignments__badge_class__self_enrollment_enabled=True,
+            alignments__badge_class__archived=False,
+        )
+        .select_related("framework")
+        .distinct()
+        .order_by("framework__name_en", "framework__pk", "position", "code")
     )
 
 

@@ -87,3 +87,17 @@ def test_seed_demo_runs_again_after_staff_made_badges_of_their_own(capsys):
     for badge_class in own:
         assert not badge_class.awards.exists() and not badge_class.assertions.exists()
         assert not badge_class.enrollments.exists()
+
+
+def test_seed_demo_has_a_shared_framework_with_badges_of_two_institutions_aligned():
+    from badges.models import Alignment
+    from frameworks.models import CompetencyFramework
+
+    call_command("seed_demo")
+    call_command("seed_demo")
+    framework = CompetencyFramework.objects.get(name_en="21st Century Skills")
+    assert framework.shared and framework.items.count() == 8
+    aligned = Alignment.objects.filter(framework_item__framework=framework)
+    institutions = set(aligned.values_list("badge_class__issuer__faculty__institution", flat=True))
+    assert len(institutions) == 2
+    assert CompetencyFramework.objects.count() == 1

@@ -20,6 +20,8 @@ from badges.awarding import enrollments as enrollment_services
 from badges.choices import DUTCH_MICROCREDENTIAL_FRAMEWORK
 from badges.demo_images import badge_png
 from badges.models import Award, BadgeClass, BulkAward, Enrollment
+from frameworks import services as framework_services
+from frameworks.models import CompetencyFramework, FrameworkItem
 from issuers import services as issuer_services
 from issuers.badge_types import BadgeType
 from issuers.models import Faculty, Institution, Invitation, Issuer, Membership
@@ -103,6 +105,24 @@ def demo_badge_id(demo: DemoInstitution, badge_type: str) -> uuid.UUID:
     return uuid.uuid5(DEMO_NAMESPACE, f"{demo.schac_home}/{badge_type}")
 
 
+FRAMEWORK_ID = uuid.uuid5(DEMO_NAMESPACE, "framework/21st-century-skills")
+FRAMEWORK_ITEMS = [
+    ("KD", "Kritisch denken", "Critical thinking"),
+    ("CD", "Creatief denken", "Creative thinking"),
+    ("PO", "Probleemoplossend denken", "Problem solving"),
+    ("CO", "Communiceren", "Communication"),
+    ("SW", "Samenwerken", "Collaboration"),
+    ("DG", "Digitale geletterdheid", "Digital literacy"),
+    ("SC", "Sociale en culturele vaardigheden", "Social and cultural skills"),
+    ("ZR", "Zelfregulering", "Self-regulation"),
+]
+# The demo badges of two institutions aligned to the shared framework: type → item codes.
+ALIGNED = {
+    "hbo": {BadgeType.EXTRACURRICULAR: ["CO", "SW"], BadgeType.MICROCREDENTIAL: ["KD", "DG"]},
+    "wo": {BadgeType.MICROCREDENTIAL: ["KD", "PO", "DG"]},
+}
+
+
 def _user(email: str, first: str, last: str, **extra) -> User:
     user, created = User.objects.get_or_create(
         email=email, defaults={"first_name": first, "last_name": last, **extra}
@@ -143,6 +163,7 @@ class Command(BaseCommand):
             "admin@edubadges.example", "Platform", "Admin", is_staff=True, is_superuser=True
         )
         logins = [("platform admin", platform_admin.email)]
+        framework_items: dict[str, FrameworkItem] = {}
         for demo in INSTITUTIONS:
             institution = self._institution(demo)
             faculty, _ = Faculty.objects.get_or_create(
@@ -177,7 +198,9 @@ class Command(BaseCommand):
                     demo.key.upper(),
                     eppn=f"student{number}@{demo.schac_home}",
                 )
-            badges, created = self._badges(demo, issuer, platform_admin)
+            if demo.key == "hbo":
+                framework_items = self._framework(institution, institution_admin)
+            badges, created = self._badges(demo, issuer, platform_admin, framework_items)
             if created:
                 # Awards and badges are made with the demo badges, once: whatever users did
                 # since (their own badges, a badge a student deleted) stays as it is.
@@ -351,8 +374,44 @@ class Command(BaseCommand):
                 },
             )
 
+    def _framework(self, institution: Institution, admin) -> dict[str, FrameworkItem]:
+        """The 21st Century Skills, kept by the hbo institution and shared with all."""
+        framework = CompetencyFramework.objects.filter(public_id=FRAMEWORK_ID).first()
+        if framework is None:
+            framework = framework_services.framework_create(
+                actor=admin,
+                institution=institution,
+                name_nl="21e-eeuwse vaardigheden",
+                name_en="21st Century Skills",
+                version="2024",
+                publisher="SLO",
+                url="https://www.slo.nl/thema/meer/21e-eeuwse-vaardigheden/",
+                description_nl="Vaardigheden die leerlingen en studenten nodig hebben om te "
+                "functioneren in de samenleving van de 21e eeuw.",
+                description_en="The skills pupils and students need to take part in the "
+                "society of the 21st century.",
+                shared=True,
+                public_id=FRAMEWORK_ID,
+            )
+        items = {item.code: item for item in framework.items.all()}
+        for position, (code, name_nl, name_en) in enumerate(FRAMEWORK_ITEMS):
+            if code not in items:
+                items[code] = framework_services.framework_item_create(
+                    actor=admin,
+                    framework=framework,
+                    code=code,
+                    name_nl=name_nl,
+                    name_en=name_en,
+                    position=position,
+                )
+        return items
+
     def _badges(
-        self, demo: DemoInstitution, issuer: Issuer, actor
+        self,
+        demo: DemoInstitution,
+        issuer: Issuer,
+        actor,
+        framework_items: dict[str, FrameworkItem] | None = None,
     ) -> tuple[dict[str, BadgeClass], bool]:
         """The demo badge of each type, found by its own id (never by name or type, which
         users' badges share); created when missing. Says whether any was created."""
@@ -415,8 +474,14 @@ class Command(BaseCommand):
                 image = ContentFile(
                     badge_png(demo.color), name=f"{demo.key}-{definition['badge_type']}.png"
                 )
+                codes = ALIGNED.get(demo.key, {}).get(definition["badge_type"], [])
                 badge_class = badge_services.badge_class_create(
-                    actor=actor, issuer=issuer, image=image, public_id=public_id, **definition
+                    actor=actor,
+                    issuer=issuer,
+                    image=image,
+                    public_id=public_id,
+                    framework_items=[(framework_items or {})[code] for code in codes],
+                    **definition,
                 )
                 created = True
             badges[definition["badge_type"]] = badge_class
