@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from badges import links
 from badges.models import Assertion
+from edubadges.headers import protect_uploaded_file
 from issuers.badge_types import BadgeType
 from issuers.models import Institution
 
@@ -251,10 +252,7 @@ def external_image(request: HttpRequest, public_id) -> HttpResponse:
     if not badge.image:
         return HttpResponse(status=404)
     response = HttpResponse(bytes(badge.image), content_type=badge.image_type)
-    response["Content-Security-Policy"] = (
-        "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
-    )
-    return response
+    return protect_uploaded_file(response, content_type=badge.image_type)
 
 
 @login_required

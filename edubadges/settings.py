@@ -7,6 +7,7 @@ with real workers.
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -283,7 +284,7 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "edubadges.storage.UploadStorage"},
     # ``collectstatic`` writes a gzip copy next to each file; WhiteNoise serves it when asked.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
@@ -424,6 +425,17 @@ BULK_AWARD_RETENTION_DAYS = env_int("BULK_AWARD_RETENTION_DAYS", 30)
 
 # The public verifier may fetch other issuers' badges; off unless switched on.
 VERIFY_ALLOW_FETCH = env_bool("VERIFY_ALLOW_FETCH", False)
+# What those fetches may reach (``edubadges/outbound.py``): the standard ports of public
+# addresses, plus internal networks an operator lists (CIDR, comma-separated).
+OUTBOUND_FETCH_PORTS = [80, 443]
+OUTBOUND_FETCH_ALLOWED_NETWORKS = env_list("OUTBOUND_FETCH_ALLOWED_NETWORKS", [])
+for _network in OUTBOUND_FETCH_ALLOWED_NETWORKS:
+    try:
+        ipaddress.ip_network(_network)
+    except ValueError as error:
+        raise ImproperlyConfigured(
+            f"OUTBOUND_FETCH_ALLOWED_NETWORKS: {_network!r} is not a network (CIDR)"
+        ) from error
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

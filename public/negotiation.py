@@ -9,6 +9,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import quote_etag
 
+from edubadges.headers import protect_uploaded_file
+
 JSON_TYPES = ("application/ld+json", "application/json", "application/vc+ld+json")
 PUBLIC_MAX_AGE = 300
 
@@ -74,9 +76,7 @@ def raw(
     response = HttpResponse(body, content_type=content_type)
     if filename:
         response["Content-Disposition"] = f'inline; filename="{filename}"'
-    if content_type.startswith("image/svg"):
-        # An SVG opened directly must not run anything, whatever it contains.
-        response["Content-Security-Policy"] = (
-            "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
-        )
+    if content_type.startswith("image/"):
+        # An image opened directly must not run anything, whatever it contains.
+        protect_uploaded_file(response, content_type=content_type, filename=filename)
     return cached(request, response)

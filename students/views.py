@@ -30,6 +30,7 @@ from badges.awarding import enrollments as enrollment_services
 from badges.awarding.rules import ConsentRequired, Recipient, holds, missing_prerequisites
 from badges.forms import CatalogueFilterForm, EnrollmentRequestForm
 from badges.models import Assertion, Award, BadgeClass, Enrollment
+from edubadges.headers import protect_uploaded_file
 from issuers.permissions import Action, has_perm
 from privacy.models import PrivacyStatement
 from privacy.services import PrivacyNotConfigured, consent_requirement
@@ -315,4 +316,4 @@ def evidence(request: HttpRequest, public_id) -> HttpResponse:
         award.evidence_file.open("rb"), as_attachment=True, filename=name, content_type=content_type
     )
     response["Cache-Control"] = "private, no-store"
-    return response
+    return protect_uploaded_file(response, content_type=content_type, filename=name, download=True)

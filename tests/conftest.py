@@ -11,6 +11,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.oidc import oidc_providers, sign_in_with, sso  # noqa: F401 - fixtures
+from tests.outbound import dns, servers  # noqa: F401 - fixtures
 from tests.stack import celery_beat, stack_logs, start_web  # noqa: F401 - fixtures
 from tests.worker import celery_worker, celery_worker_process  # noqa: F401 - fixtures
 

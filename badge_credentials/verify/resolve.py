@@ -53,7 +53,8 @@ class Resolver:
         except FetchError:
             raise
         except Exception as error:  # noqa: BLE001 - any failure of the caller's fetch
-            raise FetchError(url, message=f"fetch failed: {error}") from error
+            # The error's text may tell internals (hosts, ports, our own code): not shown.
+            raise FetchError(url) from error
         if len(body) > MAX_DOCUMENT_BYTES:
             raise FetchError(url, message="the response is too large")
         self._cache[url] = (content_type, body)

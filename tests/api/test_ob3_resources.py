@@ -495,3 +495,19 @@ def test_registering_allowing_and_disconnecting_are_in_the_audit_trail(
     assert entries["oauth_client_authorise"].subject == student
     assert entries["oauth_client_authorise"].data["scope"] == " ".join(scopes.OB_SCOPES)
     assert entries["oauth_client_disconnect"].actor == student
+
+
+def test_upserting_a_credential_whose_key_redirects_inside_fetches_nothing_inside(
+    call, student, connect, settings, servers, dns
+):
+    settings.VERIFY_ALLOW_FETCH = True
+    token = connect(student)["access_token"]
+    credential = external_credential(student.email)
+    method = f"http://badges.other.example:{servers['public'].port}/to-internal-name#key-1"
+    credential["proof"]["verificationMethod"] = method
+    response = _post(call, token, json.dumps(credential))
+    assert response.status_code == 400
+    assert servers["public"].requests == ["/to-internal-name"]
+    assert servers["internal"].requests == []
+    assert "127.0.0.1" not in response.json()["imsx_description"]
+    assert not ExternalBadge.objects.exists()

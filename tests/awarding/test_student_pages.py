@@ -60,6 +60,10 @@ def test_the_evidence_file_is_for_the_recipient_and_the_badges_staff(
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == b"%PDF-1.4 the report"
     assert "attachment" in response["Content-Disposition"]
+    assert response["Content-Security-Policy"].startswith(
+        "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    )
+    assert response["X-Content-Type-Options"] == "nosniff"
     award.recipient = student
     award.save()
     client.force_login(student)

@@ -285,3 +285,16 @@ def test_an_external_badge_of_someone_else_is_refused(client, student, other_iss
     ).content.decode()
     assert "could not be verified" in page and "recipient" in page
     assert not ExternalBadge.objects.exists()
+
+
+def test_importing_a_badge_url_that_redirects_inside_fetches_nothing_inside(
+    client, student, settings, servers, dns
+):
+    settings.VERIFY_ALLOW_FETCH = True
+    client.force_login(student)
+    url = f"http://badges.other.example:{servers['public'].port}/to-loopback"
+    page = client.post(reverse("backpack:import"), {"url": url}).content.decode()
+    assert servers["public"].requests == ["/to-loopback"]
+    assert servers["internal"].requests == []
+    assert "could not be fetched" in page and "127.0.0.1" not in page
+    assert not ExternalBadge.objects.exists()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -130,3 +131,55 @@ def test_command_reports_every_badge_of_an_image(issue, tmp_path, capsys):
     assert [check["name"] for check in report["parts"][1]["checks"] if not check["passed"]] == [
         "signature"
     ]
+
+
+@pytest.mark.parametrize(
+    "path", ["/backpack/", "/staff/", "/admin/", "/verify/?url=x", "/api/v1/awards/", "/healthz"]
+)
+def test_a_link_to_our_own_non_public_pages_runs_nothing_and_shows_no_exception_text(
+    client, db, path
+):
+    response = client.get(reverse("public:verify"), {"url": f"http://testserver{path}"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "This badge is not valid." in page
+    assert "HTTP 404" in page
+    for leak in ("attribute", "WSGIRequest", "Traceback", "Error"):
+        assert leak not in page
+
+
+def test_a_failing_fetch_is_reported_without_the_errors_text(db):
+    from badge_credentials.verify import verify_badge
+
+    def refused(url: str) -> tuple[str, bytes]:
+        raise ConnectionRefusedError("[Errno 111] Connection refused by 10.0.0.7:5432")
+
+    report = verify_badge("https://badges.elsewhere.example/a/1", fetch=refused)
+    reasons = " ".join(check.reason for check in report.checks)
+    assert not report.valid
+    assert "could not be fetched" in reasons
+    assert "Errno" not in reasons and "10.0.0.7" not in reasons
+
+
+def test_a_badge_url_that_redirects_inside_is_not_followed_and_the_answer_tells_nothing(
+    client, db, settings, servers, dns
+):
+    settings.VERIFY_ALLOW_FETCH = True
+    public = servers["public"]
+    answers = []
+    for path in ("/to-loopback", "/to-internal-name"):
+        url = f"http://badges.other.example:{public.port}{path}"
+        answers.append(client.get(reverse("public:verify"), {"url": url}).content.decode())
+    # A port where nothing listens answers the same as one where something does.
+    probe = socket.socket()
+    probe.bind(("127.0.0.2", 0))
+    closed_port = probe.getsockname()[1]
+    probe.close()
+    settings.OUTBOUND_FETCH_PORTS = [*settings.OUTBOUND_FETCH_PORTS, closed_port]
+    url = f"http://badges.other.example:{closed_port}/"
+    answers.append(client.get(reverse("public:verify"), {"url": url}).content.decode())
+    assert servers["internal"].requests == []
+    for page in answers:
+        assert "could not be fetched" in page
+        for leak in ("refused", "Errno", "127.0.0.1", "secret", "timed out"):
+            assert leak not in page
