@@ -316,7 +316,7 @@ def test_processing_twice_or_after_a_crash_never_awards_a_line_twice(
     # A worker that died after the first batch: the batch is committed, the upload stuck.
     rows = list(upload.rows.order_by("line")[:2])
     with commits():
-        bulk._award_rows(BulkAward.objects.get(pk=upload.pk), rows)
+        bulk.processing._award_rows(BulkAward.objects.get(pk=upload.pk), rows)
     BulkAward.objects.filter(pk=upload.pk).update(processed_rows=2, created_awards=2)
     with commits():
         assert bulk.bulk_award_process(bulk_id=upload.pk) is True
