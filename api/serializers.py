@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from badges import links
-from badges.models import Assertion, Award, BadgeClass
+from badges.models import Assertion, Award, BadgeClass, BulkAward
 
 
 class BadgeClassSerializer(serializers.ModelSerializer):
@@ -118,3 +118,52 @@ class AwardCreateSerializer(serializers.Serializer):
 
 class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
+
+
+class BulkAwardRecipientSerializer(serializers.Serializer):
+    """One recipient of a bulk award. Only the shape is checked here: what is wrong with a
+    recipient (a bad address, a duplicate, a missing narrative) is reported per line."""
+
+    email = serializers.CharField(
+        required=False, allow_blank=True, default="", trim_whitespace=True
+    )
+    eppn = serializers.CharField(required=False, allow_blank=True, default="")
+    name = serializers.CharField(required=False, allow_blank=True, default="")
+    narrative = serializers.CharField(required=False, allow_blank=True, default="")
+    evidence_url = serializers.CharField(required=False, allow_blank=True, default="")
+    grade = serializers.CharField(required=False, allow_blank=True, default="")
+    language = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="nl or en"
+    )
+
+
+class BulkAwardCreateSerializer(serializers.Serializer):
+    recipients = BulkAwardRecipientSerializer(many=True, allow_empty=False)
+
+
+class BulkAwardLineErrorSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+
+
+class BulkAwardLineSerializer(serializers.Serializer):
+    line = serializers.IntegerField(help_text="Position of the recipient in the list, from 1.")
+    email = serializers.CharField()
+    eppn = serializers.CharField()
+    errors = BulkAwardLineErrorSerializer(many=True)
+
+
+class BulkAwardSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    badge_class = serializers.UUIDField()
+    status = serializers.ChoiceField(choices=BulkAward.Status.choices)
+    total = serializers.IntegerField(help_text="Recipients sent.")
+    awarded = serializers.IntegerField(help_text="Awards created so far.")
+    issued = serializers.IntegerField(
+        help_text="Badges issued from these awards so far (claimed or issued directly)."
+    )
+    failed = serializers.IntegerField(help_text="Recipients not awarded; see errors.")
+    pending = serializers.IntegerField(help_text="Recipients still to be awarded.")
+    created_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+    errors = BulkAwardLineSerializer(many=True)

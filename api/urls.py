@@ -12,6 +12,12 @@ urlpatterns = [
     path(
         "badge-classes/<uuid:public_id>/awards/", views.AwardCreate.as_view(), name="award_create"
     ),
+    path(
+        "badge-classes/<uuid:public_id>/bulk-awards/",
+        views.BulkAwardCreate.as_view(),
+        name="bulk_award_create",
+    ),
+    path("bulk-awards/<uuid:public_id>/", views.BulkAwardDetail.as_view(), name="bulk_award"),
     path("awards/", views.AwardList.as_view(), name="awards"),
     path("awards/<uuid:public_id>/", views.AwardDetail.as_view(), name="award"),
     path("awards/<uuid:public_id>/withdraw/", views.AwardWithdraw.as_view(), name="award_withdraw"),

@@ -12,12 +12,15 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.urls import reverse
 
+from api import services
 from api.ob3 import scopes
+from issuers.roles import Role
 from tests.conformance.conftest import (  # noqa: F401 - fixtures
     dcc_verifier,
     live_site,
     ob3_verifier,
 )
+from tests.factories import PrivacyStatementFactory
 
 WALLET = "https://wallet.example"
 REDIRECT_URI = f"{WALLET}/callback"
@@ -148,3 +151,31 @@ def call(client):
         return getattr(client, method)(path, **headers, **kwargs)
 
     return do
+
+
+@pytest.fixture
+def ready_world(world):
+    """Both institutions may issue extra-curricular certificates (the world's badge type)."""
+    for side in ("a", "b"):
+        institution = world[side]["institution"]
+        PrivacyStatementFactory(
+            policy__institution=institution, policy__badge_type="extracurricular"
+        )
+    return world
+
+
+@pytest.fixture
+def api_client_of(ready_world, user_with_role):
+    from rest_framework.test import APIClient
+
+    def make(side: str = "a", **kwargs):
+        institution = ready_world[side]["institution"]
+        admin = user_with_role(Role.ADMIN, institution=institution)
+        client, token = services.api_client_create(
+            actor=admin, institution=institution, name="LMS", **kwargs
+        )
+        http = APIClient()
+        http.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+        return http, client, admin
+
+    return make

@@ -9,37 +9,9 @@ from api import services
 from api.models import ApiClient
 from badges.models import Award
 from issuers.roles import Role
-from tests.factories import PrivacyStatementFactory, UserFactory
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def ready_world(world):
-    """Both institutions may issue extra-curricular certificates (the world's badge type)."""
-    for side in ("a", "b"):
-        institution = world[side]["institution"]
-        PrivacyStatementFactory(
-            policy__institution=institution, policy__badge_type="extracurricular"
-        )
-    return world
-
-
-@pytest.fixture
-def api_client_of(ready_world, user_with_role):
-    from rest_framework.test import APIClient
-
-    def make(side: str = "a", **kwargs):
-        institution = ready_world[side]["institution"]
-        admin = user_with_role(Role.ADMIN, institution=institution)
-        client, token = services.api_client_create(
-            actor=admin, institution=institution, name="LMS", **kwargs
-        )
-        http = APIClient()
-        http.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
-        return http, client, admin
-
-    return make
 
 
 def _award_url(badge_class) -> str:
