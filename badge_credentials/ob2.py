@@ -56,6 +56,7 @@ class IssuerInput:
     public_key_ids: tuple[str, ...] = ()
     revocation_list: str | None = None
     allowed_origins: tuple[str, ...] = ()
+    endorsements: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,19 @@ class BadgeClassInput:
     criteria_url: str | None = None
     alignments: tuple[AlignmentInput, ...] = ()
     tags: tuple[str, ...] = ()
+    endorsements: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class EndorsementInput:
+    """An OB 2.0 Endorsement: ``issuer_id`` (the endorser's profile) vouches for the
+    BadgeClass or Issuer ``claim_id`` with ``comment`` (Markdown)."""
+
+    id: str
+    issuer_id: str
+    claim_id: str
+    comment: str
+    issued_on: datetime
 
 
 @dataclass(frozen=True)
@@ -192,8 +206,32 @@ def build_badge_class(data: BadgeClassInput) -> dict[str, Any]:
             "issuer": data.issuer_id,
             "alignment": [_alignment(item) for item in data.alignments],
             "tags": list(data.tags),
+            "endorsement": list(data.endorsements),
         }
     )
+
+
+def build_endorsement(
+    data: EndorsementInput, *, signing_key_id: str | None = None
+) -> dict[str, Any]:
+    """Build an OB 2.0 Endorsement, hosted at its ``id`` or, with ``signing_key_id``, to be
+    signed with :func:`badge_credentials.jws.sign_badge`."""
+    if not data.comment.strip():
+        raise InvalidInputError("an endorsement needs a comment")
+    verification: dict[str, Any] = (
+        {"type": "SignedBadge", "creator": signing_key_id}
+        if signing_key_id
+        else {"type": "HostedBadge"}
+    )
+    return {
+        "@context": OB_V2,
+        "type": "Endorsement",
+        "id": data.id,
+        "claim": {"id": data.claim_id, "endorsementComment": data.comment},
+        "issuer": data.issuer_id,
+        "issuedOn": iso_datetime(data.issued_on),
+        "verification": verification,
+    }
 
 
 def build_issuer_profile(data: IssuerInput) -> dict[str, Any]:
@@ -210,6 +248,7 @@ def build_issuer_profile(data: IssuerInput) -> dict[str, Any]:
             "image": data.image,
             "publicKey": list(data.public_key_ids),
             "revocationList": data.revocation_list,
+            "endorsement": list(data.endorsements),
             "verification": (
                 {"type": "VerificationObject", "allowedOrigins": list(data.allowed_origins)}
                 if data.allowed_origins
@@ -267,6 +306,7 @@ __all__ = [
     "AlignmentInput",
     "AssertionInput",
     "BadgeClassInput",
+    "EndorsementInput",
     "EvidenceInput",
     "IssuerInput",
     "RevokedAssertion",

@@ -23,6 +23,7 @@ from badge_credentials.ob3_inputs import (
     AchievementInput,
     BadgeType,
     CredentialInput,
+    EndorsementCredentialInput,
     IdentifierInput,
     ProfileInput,
     QualityAssuranceInput,
@@ -67,6 +68,7 @@ def build_profile(data: ProfileInput, *, standalone: bool = False) -> dict[str, 
                 if data.country_code
                 else None
             ),
+            "endorsement": list(data.endorsements),
         }
     )
     if standalone:
@@ -197,6 +199,7 @@ def build_achievement(data: AchievementInput) -> dict[str, Any]:
             ),
             "studyLoadHours": data.study_load_hours,
             "learningOutcomes": list(data.learning_outcomes),
+            "endorsement": list(data.endorsements),
         }
     )
 
@@ -280,6 +283,33 @@ def build_credential(data: CredentialInput) -> dict[str, Any]:
     return credential
 
 
+def build_endorsement_credential(data: EndorsementCredentialInput) -> dict[str, Any]:
+    """Build an unsigned OB 3.0 ``EndorsementCredential``; secure it with
+    :func:`badge_credentials.data_integrity.add_proof`."""
+    if not data.comment.strip():
+        raise InvalidInputError("an endorsement needs a comment")
+    return _drop_empty(
+        {
+            "@context": [VC_V2, OB_V3P0_3_0_3, data.extension_context_url],
+            "id": data.id,
+            "type": ["VerifiableCredential", "EndorsementCredential"],
+            "name": data.name,
+            "issuer": build_profile(data.issuer),
+            "validFrom": iso_datetime(data.valid_from),
+            "credentialSubject": {
+                "id": data.subject_id,
+                "type": ["EndorsementSubject"],
+                "endorsementComment": data.comment,
+            },
+            "credentialStatus": (
+                {"id": data.status_url, "type": REVOCATION_LIST_STATUS_TYPE}
+                if data.status_url
+                else None
+            ),
+        }
+    )
+
+
 def build_credential_revocation_list(
     list_id: str, issuer_id: str, revoked: Iterable[RevokedCredential] = ()
 ) -> dict[str, Any]:
@@ -301,6 +331,7 @@ __all__ = [
     "AchievementInput",
     "BadgeType",
     "CredentialInput",
+    "EndorsementCredentialInput",
     "IdentifierInput",
     "ProfileInput",
     "QualityAssuranceInput",
@@ -311,6 +342,7 @@ __all__ = [
     "build_achievement",
     "build_credential",
     "build_credential_revocation_list",
+    "build_endorsement_credential",
     "build_identity_object",
     "build_profile",
 ]

@@ -35,6 +35,7 @@ class ProfileInput:
     image: str | None = None
     description: str | None = None
     country_code: str | None = None
+    endorsements: tuple[dict, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,23 @@ class AchievementInput:
     result_descriptions: tuple[ResultDescriptionInput, ...] = ()
     in_language: str | None = None
     tags: tuple[str, ...] = ()
+    endorsements: tuple[dict, ...] = ()
+
+
+@dataclass(frozen=True)
+class EndorsementCredentialInput:
+    """An OB 3.0 ``EndorsementCredential``: ``issuer`` vouches for the Achievement or Profile
+    ``subject_id`` with ``comment``; ``status_url`` adds a ``1EdTechRevocationList`` status,
+    through which a withdrawn endorsement is revoked."""
+
+    id: str
+    name: str
+    issuer: ProfileInput
+    subject_id: str
+    comment: str
+    valid_from: datetime
+    extension_context_url: str = CONTEXT_V1
+    status_url: str | None = None
 
 
 @dataclass(frozen=True)

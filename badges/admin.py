@@ -6,7 +6,7 @@ from django.contrib import admin
 
 from edubadges.admin_views import ViewOnlyAdmin, ViewOnlyInline
 
-from .models import Alignment, Assertion, Award, BadgeClass, BulkAward, Enrollment
+from .models import Alignment, Assertion, Award, BadgeClass, BulkAward, Endorsement, Enrollment
 
 
 class AlignmentInline(ViewOnlyInline):
@@ -55,3 +55,12 @@ class BulkAwardAdmin(ViewOnlyAdmin):
     ]
     list_filter = ["status"]
     exclude = ["source"]
+
+
+@admin.register(Endorsement)
+class EndorsementAdmin(ViewOnlyAdmin):
+    """Offered, decided and withdrawn on the staff pages (Endorsements), which sign and audit."""
+
+    list_display = ["__str__", "status", "created_at", "issued_on"]
+    list_filter = ["status"]
+    exclude = ["ob2_endorsement", "ob2_jws", "ob3_credential"]

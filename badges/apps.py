@@ -13,8 +13,10 @@ class BadgesConfig(AppConfig):
         from .awarding import notifications
         from .awarding import privacy as awarding_privacy
         from .awarding.audit import ACTION_LABELS
+        from .endorsements import ACTION_LABELS as ENDORSEMENT_LABELS
 
         privacy_handlers.register()
         awarding_privacy.register()
         register_labels(ACTION_LABELS)
+        register_labels(ENDORSEMENT_LABELS)
         notifications.register()

@@ -10,7 +10,7 @@ from badge_credentials import ob2, ob3
 from badge_credentials.ob2 import AlignmentInput, EvidenceInput
 
 from . import links
-from .models import Assertion, BadgeClass
+from .models import Assertion, BadgeClass, Endorsement
 
 
 def _english_first(obj, field: str) -> str:
@@ -65,11 +65,28 @@ def issuer_profile_v2(issuer, *, signing_key=None) -> dict:
             image=links.issuer_image_url(issuer),
             public_key_ids=(links.key_url(key),) if key else (),
             revocation_list=links.revocation_list_url(issuer),
+            endorsements=tuple(
+                links.endorsement_url(endorsement)
+                for endorsement in Endorsement.objects.published().filter(issuer=issuer)
+            ),
         )
     )
 
 
-def issuer_profile_v3(issuer, language: str = "en") -> ob3.ProfileInput:
+def _endorsement_credentials(**target) -> tuple[dict, ...]:
+    """The signed EndorsementCredentials of a badge class or an issuer, as OB 3.0 embeds them."""
+    return tuple(
+        endorsement.ob3_credential
+        for endorsement in Endorsement.objects.published()
+        .filter(**target)
+        .exclude(ob3_credential=None)
+        .order_by("issued_on", "pk")
+    )
+
+
+def issuer_profile_v3(
+    issuer, language: str = "en", *, with_endorsements: bool = False
+) -> ob3.ProfileInput:
     return ob3.ProfileInput(
         id=links.issuer_did(issuer),
         name=_issuer_name(issuer, language),
@@ -78,6 +95,7 @@ def issuer_profile_v3(issuer, language: str = "en") -> ob3.ProfileInput:
         image=links.issuer_image_url(issuer),
         description=getattr(issuer, f"description_{language}") or None,
         country_code=issuer.faculty.institution.country or None,
+        endorsements=_endorsement_credentials(issuer=issuer) if with_endorsements else (),
     )
 
 
@@ -99,6 +117,10 @@ def badge_class_v2(badge_class: BadgeClass, *, signing_key=None) -> dict:
             criteria_url=badge_class.criteria_url or None,
             alignments=_alignments(badge_class),
             tags=tuple(badge_class.tags or ()),
+            endorsements=tuple(
+                links.endorsement_url(endorsement)
+                for endorsement in Endorsement.objects.published().filter(badge_class=badge_class)
+            ),
         )
     )
 
@@ -147,6 +169,7 @@ def achievement_v3(badge_class: BadgeClass) -> ob3.AchievementInput:
         other_identifiers=identifiers,
         in_language=badge_class.language,
         tags=tuple(badge_class.tags or ()),
+        endorsements=_endorsement_credentials(badge_class=badge_class),
     )
 
 
@@ -182,7 +205,7 @@ def credential_v3(assertion: Assertion, *, identity: str) -> dict:
         ob3.CredentialInput(
             id=links.credential_url(assertion),
             name=_english_first(badge_class, "name"),
-            issuer=issuer_profile_v3(badge_class.issuer),
+            issuer=issuer_profile_v3(badge_class.issuer, with_endorsements=True),
             achievement=achievement_v3(badge_class),
             recipient_identity=identity,
             salt=assertion.salt,
@@ -198,5 +221,45 @@ def credential_v3(assertion: Assertion, *, identity: str) -> dict:
             )
             if assertion.status_list_id is not None
             else None,
+        )
+    )
+
+
+def _target_name(endorsement: Endorsement) -> str:
+    if endorsement.badge_class_id:
+        return _english_first(endorsement.badge_class, "name")
+    return _issuer_name(endorsement.issuer, "en")
+
+
+def endorsement_v2(endorsement: Endorsement, *, signing_key=None) -> dict:
+    """The OB 2.0 Endorsement: hosted, or with ``signing_key`` the payload to sign."""
+    target = endorsement.target
+    claim_id = (
+        links.badge_class_url(target) if endorsement.badge_class_id else links.issuer_url(target)
+    )
+    return ob2.build_endorsement(
+        ob2.EndorsementInput(
+            id=links.endorsement_url(endorsement),
+            issuer_id=links.issuer_url(endorsement.endorser),
+            claim_id=claim_id,
+            comment=endorsement.comment,
+            issued_on=endorsement.issued_on,
+        ),
+        signing_key_id=links.key_url(signing_key) if signing_key else None,
+    )
+
+
+def endorsement_credential_v3(endorsement: Endorsement) -> dict:
+    """The unsigned OB 3.0 EndorsementCredential, in the endorser's name."""
+    return ob3.build_endorsement_credential(
+        ob3.EndorsementCredentialInput(
+            id=links.endorsement_credential_url(endorsement),
+            name=f"Endorsement of {_target_name(endorsement)} by "
+            f"{_issuer_name(endorsement.endorser, 'en')}",
+            issuer=issuer_profile_v3(endorsement.endorser),
+            subject_id=links.endorsement_subject_id(endorsement),
+            comment=endorsement.comment,
+            valid_from=endorsement.issued_on,
+            status_url=links.status_list_url(endorsement.endorser),
         )
     )

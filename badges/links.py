@@ -137,3 +137,21 @@ def framework_item_url(item) -> str:
     return absolute(
         reverse("public:framework_item", args=[item.framework.public_id, item.public_id])
     )
+
+
+def endorsement_url(endorsement) -> str:
+    """The hosted OB 2.0 Endorsement."""
+    return absolute(reverse("public:endorsement", args=[endorsement.public_id]))
+
+
+def endorsement_credential_url(endorsement) -> str:
+    """The OB 3.0 EndorsementCredential."""
+    return absolute(reverse("public:endorsement_credential", args=[endorsement.public_id]))
+
+
+def endorsement_subject_id(endorsement) -> str:
+    """What the endorsement vouches for, by the id credentials give it: the badge class's
+    Achievement, or the issuer's Profile."""
+    if endorsement.badge_class_id:
+        return badge_class_url(endorsement.badge_class)
+    return issuer_did(endorsement.issuer)

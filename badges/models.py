@@ -777,3 +777,104 @@ class BulkAwardRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.bulk_award_id}:{self.line} ({self.status})"
+
+
+class EndorsementQuerySet(models.QuerySet["Endorsement"]):
+    def for_user(self, user) -> EndorsementQuerySet:
+        """Endorsements a staff member may see: those their issuers gave, and those given to
+        their badge classes and issuers."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        return self.filter(
+            Q(endorser__in=Issuer.objects.for_user(user))
+            | Q(badge_class__in=BadgeClass.objects.for_user(user))
+            | Q(issuer__in=Issuer.objects.for_user(user))
+        ).distinct()
+
+    def published(self) -> EndorsementQuerySet:
+        return self.filter(status=Endorsement.Status.ISSUED)
+
+
+class Endorsement(models.Model):
+    """An issuer of another institution vouches for a badge class or an issuer, with a
+    comment; the endorsed side's admins accept or decline it. Accepted, it is signed as an
+    OB 2.0 Endorsement and an OB 3.0 EndorsementCredential in the endorser's name; withdrawn,
+    it is revoked."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("waiting for a decision")
+        ACCEPTED = "accepted", _("accepted, being signed")
+        ISSUED = "issued", _("accepted")
+        DECLINED = "declined", _("declined")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    endorser = models.ForeignKey(
+        Issuer,
+        on_delete=models.PROTECT,
+        related_name="endorsements_given",
+        verbose_name=_("endorsed by"),
+    )
+    badge_class = models.ForeignKey(
+        BadgeClass,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="endorsements",
+        verbose_name=_("badge class"),
+    )
+    issuer = models.ForeignKey(
+        Issuer,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="endorsements",
+        verbose_name=_("issuer"),
+    )
+    comment = models.TextField(_("comment"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.REQUESTED
+    )
+    decline_reason = models.TextField(_("reason"), blank=True)
+    withdrawal_reason = models.TextField(_("reason for withdrawing"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    issued_on = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    ob2_endorsement = models.JSONField(null=True, blank=True, editable=False)
+    ob2_jws = models.TextField(blank=True, editable=False)
+    ob3_credential = models.JSONField(null=True, blank=True, editable=False)
+
+    objects = EndorsementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("endorsement")
+        verbose_name_plural = _("endorsements")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(badge_class__isnull=False, issuer__isnull=True)
+                | Q(badge_class__isnull=True, issuer__isnull=False),
+                name="endorsement_of_one_thing",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.endorser} → {self.target}"
+
+    @property
+    def target(self):
+        return self.badge_class or self.issuer
+
+    @property
+    def target_issuer(self) -> Issuer:
+        """The issuer whose admins decide: the endorsed issuer, or the badge class's."""
+        return self.issuer if self.issuer_id else self.badge_class.issuer

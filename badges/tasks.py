@@ -6,7 +6,7 @@ from celery import shared_task
 from celery.signals import worker_init
 from django.db import OperationalError
 
-from . import issuing
+from . import endorsements, issuing
 from .awarding import awards, bulk, revocations
 
 
@@ -28,7 +28,14 @@ def sign_assertion(self, assertion_id: int) -> bool:
 
 @shared_task
 def sweep_assertions() -> int:
-    return issuing.assertions_sweep()
+    return issuing.assertions_sweep() + endorsements.endorsements_sweep()
+
+
+@shared_task(
+    bind=True, autoretry_for=(Exception,), retry_backoff=True, retry_backoff_max=600, max_retries=8
+)
+def sign_endorsement(self, endorsement_id: int) -> bool:
+    return endorsements.endorsement_sign(endorsement_id=endorsement_id)
 
 
 # --- awarding -------------------------------------------------------------------------------

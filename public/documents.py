@@ -8,7 +8,7 @@ from badge_credentials import did, ob2, ob3
 from badge_credentials.contexts import MULTIKEY_V1
 from badge_credentials.keys import load_public_key_pem
 from badges import links
-from badges.models import Assertion
+from badges.models import Assertion, Endorsement
 from issuers.models import Issuer, SigningKey
 
 
@@ -77,8 +77,25 @@ def revocation_list(issuer: Issuer) -> dict:
                 id=f"urn:uuid:{assertion.uuid}", reason=assertion.revocation_reason
             )
         )
+    for endorsement in _withdrawn_endorsements(issuer):
+        entries.append(
+            ob2.RevokedAssertion(
+                id=links.endorsement_url(endorsement), reason=endorsement.withdrawal_reason
+            )
+        )
     return ob2.build_revocation_list(
         links.revocation_list_url(issuer), links.issuer_url(issuer), entries
+    )
+
+
+def _withdrawn_endorsements(issuer: Issuer):
+    """Endorsements this issuer signed and then withdrew."""
+    return (
+        Endorsement.objects.filter(
+            endorser=issuer, status=Endorsement.Status.WITHDRAWN, issued_on__isnull=False
+        )
+        .order_by("withdrawn_at", "pk")
+        .only("public_id", "withdrawal_reason")
     )
 
 
@@ -89,6 +106,12 @@ def status_list(issuer: Issuer) -> dict:
             id=links.credential_url(assertion), reason=assertion.revocation_reason
         )
         for assertion in _revoked(issuer)
+    ]
+    entries += [
+        ob3.RevokedCredential(
+            id=links.endorsement_credential_url(endorsement), reason=endorsement.withdrawal_reason
+        )
+        for endorsement in _withdrawn_endorsements(issuer)
     ]
     return ob3.build_credential_revocation_list(
         links.status_list_url(issuer), links.issuer_did(issuer), entries
@@ -102,4 +125,14 @@ def revoked_assertion(assertion: Assertion) -> dict:
         "id": links.assertion_url(assertion),
         "revoked": True,
         "revocationReason": assertion.revocation_reason,
+    }
+
+
+def withdrawn_endorsement(endorsement: Endorsement) -> dict:
+    return {
+        "@context": "https://w3id.org/openbadges/v2",
+        "type": "Endorsement",
+        "id": links.endorsement_url(endorsement),
+        "revoked": True,
+        "revocationReason": endorsement.withdrawal_reason,
     }

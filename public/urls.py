@@ -54,6 +54,17 @@ urlpatterns = [
         views.framework_item,
         name="framework_item",
     ),
+    path("public/endorsements/<uuid:public_id>", views.endorsement, name="endorsement"),
+    path(
+        "public/endorsements/<uuid:public_id>/signed",
+        views.endorsement_signed,
+        name="endorsement_signed",
+    ),
+    path(
+        "public/endorsements/<uuid:public_id>/credential",
+        views.endorsement_credential,
+        name="endorsement_credential",
+    ),
     path("verify/", views.verify, name="verify"),
     path("ns/badges/context-v1.jsonld", views.extension_context, name="extension_context"),
     path("ns/edubadges/v<int:version>", views.vocabulary_context, name="vocabulary_context"),

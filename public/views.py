@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 
 from badge_credentials.extension import extension_context_document
 from badges import credentials, links
-from badges.models import Assertion, BadgeClass
+from badges.models import Assertion, BadgeClass, Endorsement
 from issuers.models import Issuer, SigningKey
 
 from . import documents
@@ -52,7 +52,12 @@ def issuer(request: HttpRequest, public_id) -> HttpResponse:
         return _html(
             request,
             "public/issuer.html",
-            {"issuer": obj, "badge_classes": badge_classes, "json_url": links.issuer_url(obj)},
+            {
+                "issuer": obj,
+                "badge_classes": badge_classes,
+                "json_url": links.issuer_url(obj),
+                "endorsements": _endorsements(issuer=obj),
+            },
         )
     return json_ld(request, credentials.issuer_profile_v2(obj))
 
@@ -141,7 +146,11 @@ def badge_class(request: HttpRequest, public_id) -> HttpResponse:
         return _html(
             request,
             "public/badge_class.html",
-            {"badge_class": obj, "json_url": links.badge_class_url(obj)},
+            {
+                "badge_class": obj,
+                "json_url": links.badge_class_url(obj),
+                "endorsements": _endorsements(badge_class=obj),
+            },
         )
     return json_ld(request, credentials.badge_class_v2(obj))
 
@@ -431,3 +440,44 @@ def framework_item(request: HttpRequest, public_id, item_id) -> HttpResponse:
             "badge_classes": _aligned_badges([item])[item.pk],
         },
     )
+
+
+def _endorsements(**target):
+    return (
+        Endorsement.objects.published()
+        .filter(**target)
+        .select_related("endorser__faculty__institution")
+        .order_by("issued_on", "pk")
+    )
+
+
+def _published_endorsement(public_id) -> Endorsement:
+    return get_object_or_404(
+        Endorsement.objects.filter(
+            status__in=(Endorsement.Status.ISSUED, Endorsement.Status.WITHDRAWN),
+            issued_on__isnull=False,
+        ),
+        public_id=public_id,
+    )
+
+
+@require_GET
+def endorsement(request: HttpRequest, public_id) -> HttpResponse:
+    """The hosted OB 2.0 Endorsement; a withdrawn one answers 410 with ``revoked``."""
+    obj = _published_endorsement(public_id)
+    if obj.status == Endorsement.Status.WITHDRAWN:
+        return json_ld(request, documents.withdrawn_endorsement(obj), status=410)
+    return json_ld(request, obj.ob2_endorsement)
+
+
+@require_GET
+def endorsement_signed(request: HttpRequest, public_id) -> HttpResponse:
+    obj = _published_endorsement(public_id)
+    return raw(request, obj.ob2_jws.encode("ascii"), "application/jose")
+
+
+@require_GET
+def endorsement_credential(request: HttpRequest, public_id) -> HttpResponse:
+    """The OB 3.0 EndorsementCredential; withdrawn, it stays here and its status says so."""
+    obj = _published_endorsement(public_id)
+    return json_ld(request, obj.ob3_credential, content_type="application/vc+ld+json")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import awarding_views, framework_views, views
+from . import awarding_views, endorsement_views, framework_views, views
 
 app_name = "staff"
 
@@ -81,5 +81,21 @@ urlpatterns += [
         "framework-items/<int:pk>/delete/",
         framework_views.framework_item_delete,
         name="framework_item_delete",
+    ),
+]
+
+# Endorsements: given by an institution's issuers, received by its badges and issuers.
+urlpatterns += [
+    path("endorsements/", endorsement_views.endorsement_list, name="endorsements"),
+    path(
+        "endorsements/new/<str:kind>/<uuid:public_id>/",
+        endorsement_views.endorsement_create,
+        name="endorsement_create",
+    ),
+    path("endorsements/<int:pk>/", endorsement_views.endorsement_detail, name="endorsement"),
+    path(
+        "endorsements/<int:pk>/<str:decision>/",
+        endorsement_views.endorsement_decide,
+        name="endorsement_decide",
     ),
 ]

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import identities
 from badges import services as badge_services
-from badges.models import BadgeClass, Enrollment
+from badges.models import BadgeClass, Endorsement, Enrollment
 from issuers import onboarding
 from issuers import services as issuer_services
 from issuers.badge_types import BADGE_TYPE_EXPLANATIONS, BadgeType
@@ -68,6 +69,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "issuers": issuers,
             "badge_classes": badge_classes,
             "first_steps": _first_steps(request.user),
+            "waiting_endorsements": Endorsement.objects.filter(status=Endorsement.Status.REQUESTED)
+            .filter(
+                Q(badge_class__in=BadgeClass.objects.for_user(request.user, Role.ADMIN))
+                | Q(issuer__in=Issuer.objects.for_user(request.user, Role.ADMIN))
+            )
+            .count(),
             "pending_enrollments": Enrollment.objects.filter(
                 status=Enrollment.Status.PENDING,
                 badge_class__in=BadgeClass.objects.for_user(request.user, Role.AWARDER),

@@ -192,6 +192,36 @@ function getValues(value) {
  * does not know about (OB 3.0 data model: AchievementCredential,
  * AchievementSubject, Achievement, Profile).
  */
+/**
+ * The OB 3.0 EndorsementCredential: an issuer Profile vouches for one subject (an
+ * Achievement or a Profile, by its `id`) of type `EndorsementSubject`.
+ */
+function endorsementStructureErrors(credential, fail) {
+  if(typeof credential.id !== 'string') {
+    fail('credential "id" is required.');
+  }
+  if(typeof credential.name !== 'string' || !credential.name) {
+    fail('credential "name" is required.');
+  }
+  const issuer = credential.issuer;
+  if(!issuer || typeof issuer !== 'object' ||
+    !getValues(issuer.type).includes('Profile')) {
+    fail('"issuer" must be a Profile object.');
+  }
+  const subjects = getValues(credential.credentialSubject);
+  if(subjects.length !== 1) {
+    fail('exactly one credentialSubject is expected.');
+  }
+  for(const subject of subjects) {
+    if(typeof subject.id !== 'string') {
+      fail('the endorsement subject needs the "id" of what is endorsed.');
+    }
+    if(!getValues(subject.type).includes('EndorsementSubject')) {
+      fail('credentialSubject "type" must include "EndorsementSubject".');
+    }
+  }
+}
+
 export function ob3StructureErrors(credential) {
   const errors = [];
   const fail = message => errors.push(`OB 3.0: ${message}`);
@@ -201,6 +231,10 @@ export function ob3StructureErrors(credential) {
     fail('@context must include an Open Badges 3.0 context.');
   }
   const types = getValues(credential.type);
+  if(types.includes('EndorsementCredential')) {
+    endorsementStructureErrors(credential, fail);
+    return errors;
+  }
   if(!types.some(t => OB3_CREDENTIAL_TYPES.includes(t))) {
     fail('type must include "OpenBadgeCredential" or ' +
       '"AchievementCredential".');

@@ -101,3 +101,17 @@ def test_seed_demo_has_a_shared_framework_with_badges_of_two_institutions_aligne
     institutions = set(aligned.values_list("badge_class__issuer__faculty__institution", flat=True))
     assert len(institutions) == 2
     assert CompetencyFramework.objects.count() == 1
+
+
+def test_seed_demo_has_an_accepted_endorsement_across_institutions(
+    django_capture_on_commit_callbacks,
+):
+    from badges.models import Endorsement
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo")
+    call_command("seed_demo")
+    endorsement = Endorsement.objects.get()
+    assert endorsement.status == Endorsement.Status.ISSUED
+    assert endorsement.ob3_credential["type"] == ["VerifiableCredential", "EndorsementCredential"]
+    assert endorsement.endorser.faculty.institution != endorsement.badge_class.institution

@@ -13,13 +13,14 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from badges import endorsements as endorsement_services
 from badges import issuing
 from badges import services as badge_services
 from badges.awarding import awards, bulk, claims
 from badges.awarding import enrollments as enrollment_services
 from badges.choices import DUTCH_MICROCREDENTIAL_FRAMEWORK
 from badges.demo_images import badge_png
-from badges.models import Award, BadgeClass, BulkAward, Enrollment
+from badges.models import Award, BadgeClass, BulkAward, Endorsement, Enrollment
 from frameworks import services as framework_services
 from frameworks.models import CompetencyFramework, FrameworkItem
 from issuers import services as issuer_services
@@ -106,6 +107,7 @@ def demo_badge_id(demo: DemoInstitution, badge_type: str) -> uuid.UUID:
 
 
 FRAMEWORK_ID = uuid.uuid5(DEMO_NAMESPACE, "framework/21st-century-skills")
+ENDORSEMENT_ID = uuid.uuid5(DEMO_NAMESPACE, "endorsement/hogeschool-of-universiteit")
 FRAMEWORK_ITEMS = [
     ("KD", "Kritisch denken", "Critical thinking"),
     ("CD", "Creatief denken", "Creative thinking"),
@@ -212,7 +214,31 @@ class Command(BaseCommand):
                 (f"{demo.key} awarder", awarder.email),
                 (f"{demo.key} students", f"student1@{demo.schac_home}, student2@{demo.schac_home}"),
             ]
+        self._endorsement()
         return logins
+
+    def _endorsement(self) -> None:
+        """The hbo issuer endorses the wo microcredential, and the wo issuer admin accepts:
+        the demo's badge pages then show an endorsement signed by another institution."""
+        if Endorsement.objects.filter(public_id=ENDORSEMENT_ID).exists():
+            return
+        hbo, wo = INSTITUTIONS[1], INSTITUTIONS[2]
+        endorser = Issuer.objects.get(
+            faculty__institution__schac_home=hbo.schac_home, name_en=hbo.issuer_en
+        )
+        badge_class = BadgeClass.objects.get(public_id=demo_badge_id(wo, BadgeType.MICROCREDENTIAL))
+        endorsement = endorsement_services.endorsement_request(
+            actor=User.objects.get(email=f"issuer-admin@{hbo.schac_home}"),
+            endorser=endorser,
+            badge_class=badge_class,
+            comment="Demo: a rigorous module; our students who took it were well prepared "
+            "for their graduation project.",
+        )
+        Endorsement.objects.filter(pk=endorsement.pk).update(public_id=ENDORSEMENT_ID)
+        endorsement_services.endorsement_accept(
+            actor=User.objects.get(email=f"issuer-admin@{wo.schac_home}"),
+            endorsement=endorsement,
+        )
 
     def _issue(self, demo: DemoInstitution, badges: dict[str, BadgeClass], awarder) -> None:
         """Issue two demo badges to the first demo student of each institution."""
