@@ -135,3 +135,12 @@ def test_a_badge_issued_directly_before_the_account_existed_shows_once_the_addre
     assert name not in client.get(reverse("backpack:list")).content.decode()
     EmailAddress.objects.create(user=newcomer, email=newcomer.email, verified=True, primary=True)
     assert name in client.get(reverse("backpack:list")).content.decode()
+
+
+def test_a_students_badges_and_offers_have_one_place_in_the_menu(client):
+    client.force_login(UserFactory())
+    assert client.get("/student/badges/")["Location"] == reverse("backpack:list")
+    page = client.get(reverse("backpack:list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    menu = page[page.index("<nav") : page.index("</nav>")]
+    assert menu.count(f'href="{reverse("backpack:list")}"') == 1
+    assert "Your awards" not in page
