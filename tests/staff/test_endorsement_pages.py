@@ -31,6 +31,8 @@ def test_an_endorsement_is_offered_accepted_shown_and_withdrawn_through_the_page
     client.force_login(side.badge_admin)
     dashboard = client.get(reverse("staff:dashboard")).content.decode()
     assert "1 endorsement is waiting for your decision." in dashboard
+    detail = client.get(reverse("staff:badge_class", args=[side.badge_class.pk])).content.decode()
+    assert reverse("staff:endorsement", args=[endorsement.pk]) in detail
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("staff:endorsement_decide", args=[endorsement.pk, "accept"]))
     endorsement.refresh_from_db()
