@@ -101,7 +101,7 @@ def endorsement_request(
 
 def _locked(endorsement: Endorsement) -> Endorsement:
     return (
-        Endorsement.objects.select_for_update()
+        Endorsement.objects.select_for_update(of=("self",))
         .select_related("endorser__faculty__institution", "badge_class__issuer", "issuer")
         .get(pk=endorsement.pk)
     )
@@ -175,7 +175,7 @@ def _signed_documents(endorsement: Endorsement) -> dict:
 def endorsement_sign(*, endorsement_id: int) -> bool:
     """Sign an accepted endorsement; False when it is done already or no longer wanted."""
     endorsement = (
-        Endorsement.objects.select_for_update()
+        Endorsement.objects.select_for_update(of=("self",))
         .filter(pk=endorsement_id, status=Endorsement.Status.ACCEPTED)
         .select_related("endorser__faculty__institution", "badge_class__issuer", "issuer")
         .first()
