@@ -35,18 +35,39 @@ def _criteria(badge_class: BadgeClass) -> str:
     return _english_first(badge_class, "criteria") or badge_class.criteria_url
 
 
-def _alignments(badge_class: BadgeClass) -> tuple[AlignmentInput, ...]:
-    return tuple(
-        AlignmentInput(
-            target_name=alignment.target_name,
-            target_url=alignment.target_url,
-            target_description=alignment.target_description or None,
-            target_framework=alignment.target_framework or None,
-            target_code=alignment.target_code or None,
-            target_type=alignment.target_type or None,
-        )
-        for alignment in badge_class.alignments.all()
+ESCO_TARGET_TYPES = {"occupation": "ext:ESCOOccupation", "skill": "ext:ESCOSkill"}
+
+
+def _esco_alignment(alignment) -> AlignmentInput | None:
+    """A framework item that matches an ESCO skill or occupation aligns the badge to it too."""
+    item = alignment.framework_item
+    if item is None or not item.esco_uri:
+        return None
+    kind = item.esco_uri.removeprefix("http://data.europa.eu/esco/").split("/", 1)[0]
+    return AlignmentInput(
+        target_name=alignment.target_name,
+        target_url=item.esco_uri,
+        target_framework="ESCO",
+        target_type=ESCO_TARGET_TYPES.get(kind, "ext:ESCO"),
     )
+
+
+def _alignments(badge_class: BadgeClass) -> tuple[AlignmentInput, ...]:
+    alignments: list[AlignmentInput] = []
+    for alignment in badge_class.alignments.select_related("framework_item").order_by("pk"):
+        alignments.append(
+            AlignmentInput(
+                target_name=alignment.target_name,
+                target_url=alignment.target_url,
+                target_description=alignment.target_description or None,
+                target_framework=alignment.target_framework or None,
+                target_code=alignment.target_code or None,
+                target_type=alignment.target_type or None,
+            )
+        )
+        if esco := _esco_alignment(alignment):
+            alignments.append(esco)
+    return tuple(alignments)
 
 
 def issuer_profile_v2(issuer, *, signing_key=None) -> dict:
