@@ -12,6 +12,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
 
+from badge_credentials import jsontext
 from badge_credentials.encoding import b64url_decode, b64url_encode
 from badge_credentials.errors import SignatureError
 from badge_credentials.keys import PrivateKey, PublicKey
@@ -55,8 +56,8 @@ def decode_unverified(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
     if len(parts) != 3 or not all(parts[:2]):
         raise SignatureError("not a compact JWS (three base64url parts)")
     try:
-        header = json.loads(b64url_decode(parts[0]))
-        payload = json.loads(b64url_decode(parts[1]))
+        header = jsontext.loads(b64url_decode(parts[0]))
+        payload = jsontext.loads(b64url_decode(parts[1]))
     except (ValueError, UnicodeDecodeError) as error:
         raise SignatureError(f"the JWS header or payload is not base64url JSON: {error}") from error
     if not isinstance(header, dict) or not isinstance(payload, dict):

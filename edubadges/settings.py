@@ -114,6 +114,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Static files straight from the app (gunicorn included), compressed and cached.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The page policy and the request limits (``edubadges/middleware.py``).
+    "edubadges.middleware.SecurityHeadersMiddleware",
+    "edubadges.middleware.RequestLimitsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -292,6 +295,7 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+JSON_MAX_DEPTH = 64
 
 # Email
 EMAIL_BACKEND = env_str(
@@ -422,6 +426,9 @@ BULK_AWARD_MAX_BYTES = env_int("BULK_AWARD_MAX_BYTES", 50 * 1024 * 1024)
 BULK_AWARD_MAX_ROWS = env_int("BULK_AWARD_MAX_ROWS", 25_000)
 BULK_AWARD_BATCH_SIZE = env_int("BULK_AWARD_BATCH_SIZE", 500)
 BULK_AWARD_RETENTION_DAYS = env_int("BULK_AWARD_RETENTION_DAYS", 30)
+# No request body may be larger than the largest upload (a bulk award's CSV) and some room for
+# the form around it; a larger one is refused by its Content-Length before it is read.
+REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", BULK_AWARD_MAX_BYTES + 1024 * 1024)
 
 # The public verifier may fetch other issuers' badges; off unless switched on.
 VERIFY_ALLOW_FETCH = env_bool("VERIFY_ALLOW_FETCH", False)
@@ -486,10 +493,15 @@ OAUTH2_PROVIDER = {
     "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
 }
 
-# Security headers; HTTPS-only settings follow SITE_URL.
+# Security headers; HTTPS-only settings follow SITE_URL. The reverse proxy in front terminates
+# TLS and redirects http to https (README: "Security").
 _https = _site.scheme == "https"
 SESSION_COOKIE_SECURE = _https
 CSRF_COOKIE_SECURE = _https
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600 if _https else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if _https else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"

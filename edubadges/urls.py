@@ -8,6 +8,11 @@ from api.ob3 import views as ob3_views
 
 from . import views
 
+handler400 = "edubadges.errors.bad_request"
+handler403 = "edubadges.errors.permission_denied"
+handler404 = "edubadges.errors.page_not_found"
+handler500 = "edubadges.errors.server_error"
+
 admin.site.site_header = _("edubadges platform administration")
 admin.site.site_title = _("edubadges")
 

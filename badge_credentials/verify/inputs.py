@@ -1,10 +1,10 @@
 """Reading what a verifier is given: baked PNG/SVG, JSON, a compact JWS/VC-JWT or a URL."""
 
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
 
+from badge_credentials import jsontext
 from badge_credentials.baking import unbake_all
 from badge_credentials.baking.png import is_png
 from badge_credentials.baking.svg import is_svg
@@ -88,7 +88,7 @@ def _classify_token(token: str, source_url: str | None) -> Presented:
 
 def _revocation_reason(body: bytes | None) -> str:
     try:
-        document = json.loads(body or b"")
+        document = jsontext.loads(body or b"")
     except ValueError:
         return ""
     reason = document.get("revocationReason") if isinstance(document, dict) else None
@@ -168,7 +168,7 @@ def read_input(
         return read_input(body, resolver, source_url=text, depth=depth + 1)
     if text.startswith("{"):
         try:
-            document = json.loads(text)
+            document = jsontext.loads(text)
         except ValueError as error:
             raise CredentialError(f"the JSON cannot be parsed: {error}") from error
         if not isinstance(document, dict):

@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from badge_credentials import jsontext
 from badge_credentials.did import did_web_document_url, find_verification_method
 from badge_credentials.errors import CredentialError, FetchError
 
@@ -64,7 +65,7 @@ class Resolver:
         """Return the JSON object at ``url``; raises :class:`FetchError` when it is not one."""
         _, body = self.raw(url)
         try:
-            document = json.loads(body)
+            document = jsontext.loads(body)
         except (ValueError, UnicodeDecodeError) as error:
             raise FetchError(url, message="the response is not JSON") from error
         if not isinstance(document, dict):

@@ -44,7 +44,9 @@ def browser():
 @pytest.fixture
 def page(browser, live_server, settings):
     settings.SITE_URL = live_server.url
-    context = browser.new_context(locale="en-GB", base_url=live_server.url)
+    # The journeys inject axe-core as an inline script; the policy has its own test
+    # (test_content_security_policy.py), which keeps it.
+    context = browser.new_context(locale="en-GB", base_url=live_server.url, bypass_csp=True)
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
