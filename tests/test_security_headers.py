@@ -163,7 +163,7 @@ def test_check_deploy_with_production_settings_leaves_only_what_the_proxy_does(t
         env=environment,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=600,
     )
     reported = set(re.findall(r"\(([\w.]+\.[WE]\d+)\)", result.stdout + result.stderr))
     # The reverse proxy redirects http to https (README, "Security").
