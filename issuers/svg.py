@@ -96,7 +96,8 @@ _LOCAL_REFERENCE = re.compile(r"#[A-Za-z_][\w.:-]*\Z")
 _OUTSIDE_URL = re.compile(r"url\s*\(\s*(?![\"']?\s*#)", re.IGNORECASE)
 # CSS that could reach out or run: at-rules (``@import``), escapes (``@im\port``), script
 # schemes, legacy behaviours; an HTML-ish ``<`` has no place in SVG styles either.
-_UNSAFE_CSS = re.compile(r"[@\\<]|javascript:|expression\s*\(|behavior|binding", re.IGNORECASE)
+_UNSAFE_CSS = re.compile(r"[@\\<]|image-set|src\s*\(", re.IGNORECASE)
+_SCRIPT_IN_CSS = re.compile(r"javascript:|expression\s*\(|behavior|binding", re.IGNORECASE)
 
 
 class SvgError(ValueError):
@@ -125,8 +126,10 @@ def _unsafe_css(text: str) -> str | None:
     """Why ``text`` (a style sheet or a presentation value) is unsafe, or None."""
     if _OUTSIDE_URL.search(text):
         return "external"
+    if _SCRIPT_IN_CSS.search(text):
+        return "active"
     if _UNSAFE_CSS.search(text):
-        return "external" if "@" in text or "\\" in text else "active"
+        return "external"
     return None
 
 

@@ -116,3 +116,13 @@ def test_foreign_namespaces_and_editor_metadata_are_dropped_quietly():
     assert b"inkscape" not in result.data
     assert b"metadata" not in result.data
     assert result.removed_of("active") == [] and result.removed_of("external") == []
+
+
+def test_styles_that_load_images_by_other_means_are_removed():
+    svg = (
+        f'<svg {SVG}><style>rect {{ fill: image-set("https://evil.example/x.png" 1x); }}'
+        '</style><rect width="4" height="4" style="background: src(//evil.example/y)"/></svg>'
+    )
+    result = sanitise_svg(svg.encode())
+    assert b"evil.example" not in result.data
+    assert len(result.removed_of("external")) == 2
