@@ -188,3 +188,16 @@ def test_https_sites_send_hsts_and_keep_cookies_secure(tmp_path):
         [sys.executable, "-c", show], cwd=ROOT, env=environment, capture_output=True, text=True
     )
     assert result.stdout.split()[:3] == ["31536000", "True", "True"], result.stderr
+
+
+def test_bodies_without_files_over_five_mb_are_413_before_they_are_read(api, world):
+    badge_class = world["a"]["badge_class"]
+    large = json.dumps({"email": "x" * (6 * 1024 * 1024)})
+    for name in ("api:award_create", "api:bulk_award_create"):
+        response = api.post(
+            reverse(name, args=[badge_class.public_id]),
+            large,
+            content_type="application/json",
+            HTTP_IDEMPOTENCY_KEY="large-1",
+        )
+        assert response.status_code == 413 and "too large" in response.json()["detail"]
