@@ -48,7 +48,7 @@ def test_no_template_has_inline_script_or_handlers():
         text = template.read_text()
         assert not INLINE_SCRIPT.search(text), template
         assert not INLINE_HANDLER.search(text), template
-        assert "<style" not in text, template
+        assert "<style" not in text and ' style="' not in text, template
 
 
 def _raw_request(url: str, head: str) -> bytes:
