@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import TypedDict
+
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from badges.awarding.selectors import (
     student_assertions,
@@ -12,6 +19,7 @@ from badges.awarding.selectors import (
     student_open_offers,
 )
 from badges.models import Assertion, Award, Enrollment
+from issuers.badge_types import BadgeType
 
 from .models import HiddenBadge
 
@@ -81,3 +89,115 @@ def backpack_assertions(
     if institution:
         assertions = assertions.filter(badge_class__issuer__faculty__institution__pk=institution)
     return assertions.order_by("-issued_on")
+
+
+# What a card in the backpack shows, and nothing more: the list reads these columns only.
+CARD_COLUMNS = (
+    "public_id",
+    "status",
+    "revocation_reason",
+    "issued_on",
+    "expires_at",
+    "is_public",
+    "badge_class__public_id",
+    "badge_class__name_nl",
+    "badge_class__name_en",
+    "badge_class__badge_type",
+    "badge_class__issuer__faculty__institution__name_nl",
+    "badge_class__issuer__faculty__institution__name_en",
+)
+_PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
+
+
+class BadgeCard(TypedDict):
+    """What a card shows. A dict, because templates look keys up first."""
+
+    public_id: str
+    status: str
+    revocation_reason: str
+    issued_on: datetime | None
+    expires_at: datetime | None
+    is_public: bool
+    is_expired: bool
+    state: str  # revoked, pending, expired or valid: the status tag
+    state_label: str
+    issued_text: str
+    expired_text: str
+    name: str
+    badge_type_label: str
+    institution_name: str
+    detail_url: str
+    image_url: str
+
+
+def _url_maker(name: str):
+    """Reverse ``name`` once; fill in each id by replacing the placeholder."""
+    pattern = reverse(name, args=[_PLACEHOLDER])
+    return lambda public_id: pattern.replace(_PLACEHOLDER, str(public_id))
+
+
+def _in_language(row: dict, field: str, language: str) -> str:
+    other = "en" if language == "nl" else "nl"
+    return row[f"{field}_{language}"] or row[f"{field}_{other}"] or ""
+
+
+def badge_cards(assertions: QuerySet[Assertion]) -> list[BadgeCard]:
+    """The backpack's cards for ``assertions``, in one query of the columns shown."""
+    language = "en" if (get_language() or "nl")[:2] == "en" else "nl"
+    now = timezone.now()
+    detail_url = _url_maker("backpack:detail")
+    image_url = _url_maker("public:badge_class_image")
+    labels = {
+        "revoked": _("Revoked"),
+        "pending": _("Being issued"),
+        "expired": _("Expired"),
+        "valid": _("Valid"),
+    }
+    type_labels = {value: str(label) for value, label in BadgeType.choices}
+    dates: dict = {}
+
+    def day(moment: datetime | None) -> str:
+        # Many badges share a day: each day is formatted once, as the template's |date would.
+        if moment is None:
+            return ""
+        local = timezone.localtime(moment).date()
+        if local not in dates:
+            dates[local] = date_format(local, "DATE_FORMAT")
+        return dates[local]
+
+    institution = "badge_class__issuer__faculty__institution__name"
+    cards = []
+    for row in assertions.values(*CARD_COLUMNS):
+        expired = row["expires_at"] is not None and row["expires_at"] <= now
+        status = row["status"]
+        if status == Assertion.Status.REVOKED:
+            state = "revoked"
+        elif status != Assertion.Status.ISSUED:  # not signed yet, or signing is retried
+            state = "pending"
+        elif expired:
+            state = "expired"
+        else:
+            state = "valid"
+        cards.append(
+            BadgeCard(
+                public_id=row["public_id"],
+                status=status,
+                revocation_reason=row["revocation_reason"],
+                issued_on=row["issued_on"],
+                expires_at=row["expires_at"],
+                is_public=row["is_public"],
+                is_expired=expired,
+                state=state,
+                state_label=labels[state],
+                issued_text=_("Issued on %(date)s") % {"date": day(row["issued_on"])},
+                expired_text=(
+                    _("Expired on %(date)s") % {"date": day(row["expires_at"])} if expired else ""
+                ),
+                name=_in_language(row, "badge_class__name", language),
+                badge_type_label=type_labels.get(row["badge_class__badge_type"], ""),
+                institution_name=_in_language(row, institution, language),
+                detail_url=detail_url(row["public_id"]),
+                image_url=image_url(row["badge_class__public_id"]),
+            )
+        )
+    return cards

@@ -46,18 +46,20 @@ def backpack(request: HttpRequest) -> HttpResponse:
         pk__in=selectors.assertions_of(request.user).values(
             "badge_class__issuer__faculty__institution"
         )
-    )
+    ).only("pk", "name_nl", "name_en")
     return render(
         request,
         "backpack/backpack.html",
         {
-            "assertions": assertions,
+            "cards": selectors.badge_cards(assertions),
             "awards": selectors.open_awards_of(request.user) if status in ("", "pending") else [],
             "pending_enrollments": selectors.pending_enrollments_of(request.user),
             "closed_awards": selectors.closed_awards_of(request.user)
             if not (status or badge_type or institution)
             else [],
-            "external_badges": ExternalBadge.objects.filter(owner=request.user)
+            "external_badges": ExternalBadge.objects.filter(owner=request.user).only(
+                "public_id", "name", "issuer_name"
+            )
             if not (status or badge_type or institution)
             else [],
             "filters": {"status": status, "type": badge_type, "institution": institution},

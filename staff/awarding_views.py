@@ -145,11 +145,49 @@ def _award_message(award: Award) -> str:
 # --- awards and badges of a badge class -----------------------------------------------------
 
 
+# The columns the lists of a badge class's awards and badges show: a page of 100 rows reads
+# these and nothing else (no narratives, no signed documents), whatever the badge holds.
+AWARD_LIST_COLUMNS = (
+    "pk",
+    "badge_class_id",
+    "status",
+    "recipient_name",
+    "recipient_email",
+    "recipient_eppn",
+    "issued_directly",
+    "prerequisites_overridden",
+    "created_at",
+    "scheduled_for",
+    "expires_at",
+)
+ASSERTION_LIST_COLUMNS = (
+    "pk",
+    "badge_class_id",
+    "public_id",
+    "status",
+    "recipient_name",
+    "recipient_identity",
+    "revocation_reason",
+    "issued_on",
+    "expires_at",
+)
+
+
+_PLACEHOLDER_PK = 987654321
+
+
+def _link_rows(rows, name: str) -> None:
+    """Give each row of a list page its ``staff_url``, reversing ``name`` once per page."""
+    pattern = reverse(name, args=[_PLACEHOLDER_PK])
+    for row in rows:
+        row.staff_url = pattern.replace(str(_PLACEHOLDER_PK), str(row.pk))
+
+
 @login_required
 def badge_awards(request: HttpRequest, pk: int) -> HttpResponse:
     badge_class = _badge_class(request, pk)
     status = request.GET.get("status", "")
-    awards = Award.objects.filter(badge_class=badge_class).select_related("recipient")
+    awards = Award.objects.filter(badge_class=badge_class).only(*AWARD_LIST_COLUMNS)
     if status in Award.Status.values:
         awards = awards.filter(status=status)
     query = (request.GET.get("q") or "").strip()
@@ -159,9 +197,7 @@ def badge_awards(request: HttpRequest, pk: int) -> HttpResponse:
             | Q(recipient_eppn__icontains=query)
             | Q(recipient_name__icontains=query)
         )
-    assertions = Assertion.objects.filter(badge_class=badge_class).select_related(
-        "recipient", "award"
-    )
+    assertions = Assertion.objects.filter(badge_class=badge_class).only(*ASSERTION_LIST_COLUMNS)
     if query:
         assertions = assertions.filter(
             Q(recipient_identity__icontains=query) | Q(recipient_name__icontains=query)
@@ -175,18 +211,22 @@ def badge_awards(request: HttpRequest, pk: int) -> HttpResponse:
         .annotate(count=Count("pk"))
         .values_list("status", "count")
     )
+    award_page = Paginator(awards.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    assertion_page = Paginator(assertions.order_by("-issued_on", "-pk"), PAGE_SIZE).get_page(
+        request.GET.get("badges_page")
+    )
+    _link_rows(award_page.object_list, "staff:award")
+    _link_rows(assertion_page.object_list, "staff:assertion")
     return render(
         request,
         "staff/awards/badge_awards.html",
         {
             "badge_class": badge_class,
             "can_award": has_perm(request.user, Action.AWARD, badge_class),
-            "awards": Paginator(awards.order_by("-created_at"), PAGE_SIZE).get_page(
-                request.GET.get("page")
-            ),
-            "assertions": Paginator(assertions.order_by("-issued_on"), PAGE_SIZE).get_page(
-                request.GET.get("badges_page")
-            ),
+            "awards": award_page,
+            "assertions": assertion_page,
             "status": status,
             "query": query,
             "filter_query": keep.urlencode(),
