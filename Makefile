@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1:8000
 SITE_URL ?= http://$(HOST)
 RUN_ENV := DEBUG=true
 
-.PHONY: run install conformance test lint format messages bench clean
+.PHONY: run install conformance test lint format messages bench bench-more clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,9 +47,14 @@ messages: install
 	$(RUN_ENV) $(PY) manage.py compilemessages -l nl --ignore '.venv*' --ignore 'conformance'
 
 # Benchmarks on PostgreSQL and Redis (both running on 127.0.0.1); figures in docs/benchmarks.md.
+# `make bench`: issuing, serving and the scale run, three runs each, unattended, with a summary
+# (about ten minutes on two cores). The single-credential and insights benchmarks on their own.
+BENCH_RUNS ?= 3
 bench: install
+	$(PY) bench/run_all.py --runs $(BENCH_RUNS)
+
+bench-more: install
 	$(PY) bench/issue_rate.py --count 200
-	$(PY) bench/serve_rate.py --duration 10
 	$(PY) bench/insights_page.py --assertions 100000
 
 clean:

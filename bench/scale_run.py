@@ -9,7 +9,8 @@ unless ``--reuse``) it loads, with ``bulk_create``, an issuer whose badge class 
 ``--backpack`` badges of twenty badge classes (each with the signed documents and baked
 images of a real signed badge, copied). Then, in this process, through Django's test client
 (the whole request: middleware, session, permissions, queries, templates; no network), it
-times each page ``--iterations`` times and counts its queries:
+times each page ``--iterations`` times and counts its queries (all of it ``--runs`` times;
+the summary gives the median and range over the runs):
 
 - the student's backpack with ``--backpack`` badges, against a backpack with one badge;
 - the staff list of awards and badges of the big badge class (first page and a deep page),
@@ -50,6 +51,7 @@ def parse_arguments() -> argparse.Namespace:
     parser.add_argument("--backpack", type=int, default=200, help="badges of the student")
     parser.add_argument("--iterations", type=int, default=30, help="timed requests per page")
     parser.add_argument("--sign", type=int, default=10, help="badges signed per issuer")
+    parser.add_argument("--runs", type=int, default=3, help="repetitions of the measurements")
     parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
     parser.add_argument("--reuse", action="store_true", help="keep the data of an earlier run")
     parser.add_argument(
@@ -254,13 +256,10 @@ def main() -> None:
     )
     harness.setup_django(arguments.database_url, None)
     from django.conf import settings
-    from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
     from accounts.models import User
-    from badges import issuing
     from badges.models import Assertion, BadgeClass
 
     settings.ALLOWED_HOSTS = ["testserver", *settings.ALLOWED_HOSTS]
@@ -309,7 +308,7 @@ def main() -> None:
             {},
         ),
         (
-            f"staff list, page {deep_page}",
+            "staff list, deep page",
             clients[admin.pk],
             reverse("staff:badge_awards", args=[big.pk])
             + f"?page={deep_page}&badges_page={deep_page}",
@@ -318,6 +317,75 @@ def main() -> None:
         ("hosted JSON", anonymous, hosted(student), {"HTTP_ACCEPT": "application/ld+json"}),
         ("hosted JSON (small)", anonymous, hosted(single), {"HTTP_ACCEPT": "application/ld+json"}),
     ]
+    runs = []
+    for number in range(1, arguments.runs + 1):
+        print(f"run {number}/{arguments.runs}…", file=sys.stderr)
+        runs.append(measure_once(pages, arguments, big, small, admin))
+    results = aggregate(runs)
+    pairs = [
+        ("backpack", "backpack (1 badge)"),
+        ("staff list", "staff list (small)"),
+        ("staff list, deep page", "staff list (small)"),
+        ("hosted JSON", "hosted JSON (small)"),
+        ("sign", "sign (small)"),
+    ]
+    report = {
+        "benchmark": "scale_run",
+        "machine": harness.machine_facts(),
+        "command": " ".join(["bench/scale_run.py", *sys.argv[1:]]),
+        "badges_of_big_badge_class": big_count,
+        "badges_in_backpack": backpack_size,
+        "deep_page": deep_page,
+        "load_seconds": loaded["load_seconds"],
+        "runs": runs,
+        "results": results,
+        "ratios": {
+            scale: round(
+                results[scale]["median_ms"]["median"]
+                / max(results[small_]["median_ms"]["median"], 1e-9),
+                2,
+            )
+            for scale, small_ in pairs
+        },
+    }
+    harness.write_json(arguments.output, report)
+    print(
+        f"{big_count} badges in one badge class (deep page: {deep_page}); {backpack_size} in the "
+        f"backpack; data loaded in {loaded['load_seconds']} s; median of {arguments.runs} runs"
+    )
+
+    def spread(figure: dict) -> str:
+        return f"{figure['median']} ({figure['min']}–{figure['max']})"
+
+    print(
+        harness.table(
+            [
+                (
+                    name,
+                    spread(result["median_ms"]),
+                    spread(result["p95_ms"]),
+                    "" if result["queries"] is None else result["queries"],
+                    result.get("bytes", ""),
+                )
+                for name, result in results.items()
+            ],
+            ["request", "median ms (range)", "p95 ms (range)", "queries", "bytes"],
+        )
+    )
+    print(
+        "scale / small, median: "
+        + ", ".join(f"{name} {ratio:.2f}" for name, ratio in report["ratios"].items())
+    )
+    print(f"JSON: {arguments.output}")
+
+
+def measure_once(pages, arguments: argparse.Namespace, big, small, admin) -> dict:
+    """One pass over the pages and the signing: per request, median and p95 time, queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from badges import issuing
+
     results = {}
     for name, client, url, headers in pages:
 
@@ -364,54 +432,28 @@ def main() -> None:
             "p95_ms": round(harness.percentile(ordered, 95), 2),
             "machine_busy_before": quiet,
         }
+    return results
 
-    pairs = [
-        ("backpack", "backpack (1 badge)"),
-        ("staff list", "staff list (small)"),
-        (f"staff list, page {deep_page}", "staff list (small)"),
-        ("hosted JSON", "hosted JSON (small)"),
-        ("sign", "sign (small)"),
-    ]
-    report = {
-        "benchmark": "scale_run",
-        "machine": harness.machine_facts(),
-        "command": " ".join(["bench/scale_run.py", *sys.argv[1:]]),
-        "badges_of_big_badge_class": big_count,
-        "badges_in_backpack": backpack_size,
-        "load_seconds": loaded["load_seconds"],
-        "results": results,
-        "ratios": {
-            scale: round(results[scale]["median_ms"] / max(results[small_]["median_ms"], 1e-9), 2)
-            for scale, small_ in pairs
-        },
+
+def aggregate(runs: list[dict]) -> dict:
+    """Per request: the median and range over the runs of its median and p95 times."""
+
+    def spread(values: list[float]) -> dict:
+        return {
+            "median": round(statistics.median(values), 2),
+            "min": round(min(values), 2),
+            "max": round(max(values), 2),
+        }
+
+    return {
+        name: {
+            "queries": runs[0][name]["queries"],
+            "bytes": runs[0][name].get("bytes"),
+            "median_ms": spread([run[name]["median_ms"] for run in runs]),
+            "p95_ms": spread([run[name]["p95_ms"] for run in runs]),
+        }
+        for name in runs[0]
     }
-    harness.write_json(arguments.output, report)
-    print(
-        f"{big_count} badges in one badge class; {backpack_size} in the backpack; "
-        f"data loaded in {loaded['load_seconds']} s"
-    )
-    print(
-        harness.table(
-            [
-                (
-                    name,
-                    result["median_ms"],
-                    result["p95_ms"],
-                    result.get("cpu_median_ms", ""),
-                    "" if result["queries"] is None else result["queries"],
-                    result.get("bytes", ""),
-                    f"{result['machine_busy_before']:.0%}",
-                )
-                for name, result in results.items()
-            ],
-            ["request", "median ms", "p95 ms", "CPU ms", "queries", "bytes", "busy before"],
-        )
-    )
-    print(
-        "scale / small, median: "
-        + ", ".join(f"{name} {ratio:.2f}" for name, ratio in report["ratios"].items())
-    )
-    print(f"JSON: {arguments.output}")
 
 
 if __name__ == "__main__":
