@@ -187,7 +187,7 @@ def _link_rows(rows, name: str) -> None:
 def badge_awards(request: HttpRequest, pk: int) -> HttpResponse:
     badge_class = _badge_class(request, pk)
     status = request.GET.get("status", "")
-    awards = Award.objects.filter(badge_class=badge_class).only(*AWARD_LIST_COLUMNS)
+    awards = Award.objects.filter(badge_class=badge_class).select_related("recipient")
     if status in Award.Status.values:
         awards = awards.filter(status=status)
     query = (request.GET.get("q") or "").strip()
@@ -197,7 +197,9 @@ def badge_awards(request: HttpRequest, pk: int) -> HttpResponse:
             | Q(recipient_eppn__icontains=query)
             | Q(recipient_name__icontains=query)
         )
-    assertions = Assertion.objects.filter(badge_class=badge_class).only(*ASSERTION_LIST_COLUMNS)
+    assertions = Assertion.objects.filter(badge_class=badge_class).select_related(
+        "recipient", "award"
+    )
     if query:
         assertions = assertions.filter(
             Q(recipient_identity__icontains=query) | Q(recipient_name__icontains=query)
@@ -211,6 +213,9 @@ def badge_awards(request: HttpRequest, pk: int) -> HttpResponse:
         .annotate(count=Count("pk"))
         .values_list("status", "count")
     )
+    # A page reads only the columns its rows show.
+    awards = awards.select_related(None).only(*AWARD_LIST_COLUMNS)
+    assertions = assertions.select_related(None).only(*ASSERTION_LIST_COLUMNS)
     award_page = Paginator(awards.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
