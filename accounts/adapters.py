@@ -21,8 +21,6 @@ from django.contrib.auth import get_user_model
 from django.shortcuts import render
 from django.urls import reverse
 
-from issuers.models import Institution
-
 from . import linking, policies, sso
 
 MFA_SETUP_SESSION_KEY = "accounts_second_factor_setup"
@@ -119,15 +117,18 @@ class AccountAdapter(DefaultAccountAdapter):
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
-    def is_email_verified(self, provider, email) -> bool:
-        """SURFconext passes on the address the institution keeps for its own staff: verified
-        when it is in the domain of an onboarded institution."""
-        if provider.sub_id == sso.SURFCONEXT and email:
-            domain = email.rpartition("@")[2].lower()
-            homes = Institution.objects.values_list("schac_home", flat=True)
-            if any(domain == home or domain.endswith("." + home) for home in homes):
-                return True
-        return super().is_email_verified(provider, email)
+    def populate_user(self, request, sociallogin, data):
+        """SURFconext passes on whatever address an institution releases, and vouches only for
+        the institution itself (``schac_home_organization``). An address counts as verified when
+        it lies in the domain of that institution, and that institution is onboarded; any other
+        is unverified, whatever the sign-in says, so that one institution cannot sign in to the
+        account of another's staff."""
+        user = super().populate_user(request, sociallogin, data)
+        if sociallogin.account.provider == sso.SURFCONEXT:
+            claims = sso.claims_of(sociallogin.account.extra_data or {})
+            for address in sociallogin.email_addresses:
+                address.verified = sso.surfconext_vouches_for(claims, address.email)
+        return user
 
     def pre_social_login(self, request, sociallogin) -> None:
         """An unknown SSO identity whose address an existing account holds, unverified by the

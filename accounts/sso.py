@@ -67,6 +67,18 @@ def eppn_fits(institution: Institution | None, eppn: str) -> bool:
         return False
 
 
+def surfconext_vouches_for(claims: dict, email: str) -> bool:
+    """An address in the domain of the onboarded institution that SURFconext says the person
+    signed in at."""
+    domain = (email or "").rpartition("@")[2].lower()
+    schac_home = next(iter(_values(claims.get("schac_home_organization"))), "").lower()
+    if not domain or not schac_home:
+        return False
+    if domain != schac_home and not domain.endswith("." + schac_home):
+        return False
+    return Institution.objects.filter(schac_home=schac_home).exists()
+
+
 def _identity_keep(*, user, eppn: str, schac_home: str, source: str) -> bool:
     """Keep ``eppn`` as an identity of ``user``; an eppn already held by another account stays
     with it (one person, one eppn) and is reported."""

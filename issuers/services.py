@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts import identities
+from accounts import identities, policies
 from notifications.services import notification_queue
 
 from .audit import audit_log
@@ -52,6 +52,18 @@ def institution_create(*, actor, **fields) -> Institution:
 @transaction.atomic
 def institution_update(*, actor, institution: Institution, **fields) -> Institution:
     _require(actor, Action.CHANGE, institution)
+    if fields.get("staff_password_login") is False and not policies.sso_configured("surfconext"):
+        # Staff would have no way left to sign in.
+        raise ValidationError(
+            {
+                "staff_password_login": [
+                    _(
+                        "Sign-in through SURFconext is not set up on this platform: staff "
+                        "need their password to sign in."
+                    )
+                ]
+            }
+        )
     for name, value in fields.items():
         setattr(institution, name, value)
     _save(institution)

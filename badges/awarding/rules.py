@@ -138,14 +138,18 @@ class Recipient:
 
 
 def find_user(*, email: str = "", eppn: str = ""):
-    """The account with this email address, else the one with this eppn."""
+    """The account with this email address, else the one with this eppn: entered on the
+    account, or vouched for by a sign-in through SURFconext or eduID."""
     users = get_user_model().objects.filter(is_active=True)
     if email:
         user = users.filter(email__iexact=email).first()
         if user is not None:
             return user
     if eppn:
-        return users.filter(eppn__iexact=eppn).first()
+        user = users.filter(eppn__iexact=eppn).first()
+        if user is not None:
+            return user
+        return users.filter(institution_identities__eppn=eppn.lower()).first()
     return None
 
 

@@ -207,3 +207,29 @@ def test_the_limit_per_account_holds_across_web_processes(cache, tmp_path):
             process.wait(timeout=30)
             process.drain.join(timeout=10)
             process.stderr.close()
+
+
+@pytest.mark.django_db
+def test_password_reset_mails_to_one_address_are_rate_limited(
+    client, time_machine, mailoutbox, django_capture_on_commit_callbacks
+):
+    time_machine.move_to("2026-12-01 09:00:00+00:00", tick=False)
+    student = UserFactory()
+    responses = []
+    with django_capture_on_commit_callbacks(execute=True):
+        for _attempt in range(5):
+            responses.append(
+                client.post(reverse("account_reset_password"), {"email": student.email})
+            )
+    assert len(mailoutbox) == 3
+    # The portal's own page, in the visitor's language.
+    assert responses[-1].status_code == 429
+    assert "Too many attempts" in responses[-1].content.decode()
+    dutch = client.post(
+        reverse("account_reset_password"), {"email": student.email}, HTTP_ACCEPT_LANGUAGE="nl"
+    )
+    assert dutch.status_code == 429 and "Te veel pogingen" in dutch.content.decode()
+    time_machine.shift(5 * 60 + 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("account_reset_password"), {"email": student.email})
+    assert len(mailoutbox) == 4

@@ -10,11 +10,14 @@ import pytest
 import requests
 from allauth.account.models import EmailAddress
 from allauth.socialaccount.models import SocialAccount
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts.models import InstitutionIdentity
-from badges.awarding import awards
+from api import services as api_services
+from badges.awarding import awards, bulk
 from badges.models import Assertion, Award
+from edubadges.settings import oidc_app
 from issuers import services as issuer_services
 from issuers.models import Membership
 from issuers.roles import Role
@@ -342,3 +345,162 @@ def test_from_the_claim_link_a_student_signs_in_with_eduid_and_comes_back(
     )
     assert response["Location"] == claim_path
     assert "Read and confirm" in client.get(claim_path).content.decode()
+
+
+@pytest.mark.parametrize("channel", ["bulk CSV", "REST API"])
+def test_an_offer_to_an_eppn_from_a_bulk_csv_or_the_api_waits_for_the_eduid_student(
+    client, ready, awarder, admin, sign_in_with, django_capture_on_commit_callbacks, channel
+):
+    badge_class = ready["a"]["badge_class"]
+    with django_capture_on_commit_callbacks(execute=True):
+        if channel == "bulk CSV":
+            upload = bulk.bulk_award_upload(
+                actor=awarder,
+                badge_class=badge_class,
+                file=SimpleUploadedFile(
+                    "students.csv", b"eppn;name\nS.Bakker@a.example;Sem Bakker\n", "text/csv"
+                ),
+            )
+            bulk.bulk_award_prepare(actor=awarder, bulk=upload, mapping=upload.mapping)
+            bulk.bulk_award_start(actor=awarder, bulk=upload)
+        else:
+            from rest_framework.test import APIClient
+
+            _api_client, token = api_services.api_client_create(
+                actor=admin, institution=ready["a"]["institution"], name="LMS"
+            )
+            http = APIClient()
+            http.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+            response = http.post(
+                reverse("api:award_create", args=[badge_class.public_id]),
+                {"eppn": "S.Bakker@a.example", "recipient_name": "Sem Bakker"},
+                format="json",
+                HTTP_IDEMPOTENCY_KEY="sis-award-1",
+            )
+            assert response.status_code == 201, response.json()
+    award = Award.objects.get(recipient_eppn="s.bakker@a.example")
+    assert award.status == Award.Status.OFFERED and award.recipient_email == ""
+
+    sign_in_with(
+        "eduid",
+        "eduid-sem",
+        {
+            "email": "sem@eduid.example",
+            "email_verified": True,
+            "eduperson_principal_name": ["s.bakker@a.example"],
+            "schac_home_organization": ["a.example"],
+        },
+    )
+    claim_url = reverse("students:claim", args=[award.claim_token])
+    assert claim_url in client.get(reverse("backpack:list")).content.decode()
+    client.post(
+        reverse("privacy:consent", args=[ready["a"]["institution"].pk, "extracurricular"]),
+        {"statement": ready["a"]["statements"]["extracurricular"].pk, "next": claim_url},
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(claim_url)
+    award.refresh_from_db()
+    assert award.status == Award.Status.CLAIMED
+    assert award.recipient == SocialAccount.objects.get(uid="eduid-sem").user
+
+
+def test_a_student_known_through_eduid_is_mailed_an_offer_to_their_eppn(
+    client, ready, awarder, sign_in_with, mailoutbox, django_capture_on_commit_callbacks
+):
+    sign_in_with(
+        "eduid",
+        "eduid-noor",
+        {
+            "email": "noor@eduid.example",
+            "email_verified": True,
+            "eduperson_principal_name": ["n.smit@a.example"],
+            "schac_home_organization": ["a.example"],
+        },
+    )
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        awards.award_create(
+            actor=awarder, badge_class=ready["a"]["badge_class"], eppn="n.smit@a.example"
+        )
+    (message,) = mailoutbox
+    assert message.to == ["noor@eduid.example"]
+
+
+def test_an_institution_cannot_sign_in_to_another_institutions_staff_account(
+    client, world, sign_in_with, mailoutbox
+):
+    """SURFconext vouches for the institution, not for whatever address it passes on."""
+    admin_of_a = UserFactory(email="admin@a.example")
+    Membership.objects.create(
+        user=admin_of_a, role=Role.ADMIN, institution=world["a"]["institution"]
+    )
+    response = sign_in_with(
+        "surfconext",
+        "surf-b-someone",
+        staff_claims("someone@b.example", "b.example", email="admin@a.example"),
+    )
+    assert response["Location"] == reverse("accounts:link_sent")
+    assert "_auth_user_id" not in client.session
+    assert not SocialAccount.objects.exists()
+    admin_of_a.refresh_from_db()
+    assert admin_of_a.has_usable_password()
+
+
+def test_switching_off_password_sign_in_for_staff_leaves_the_platform_admins_in(client, world):
+    institution = world["a"]["institution"]
+    institution.staff_password_login = False
+    institution.save()
+    platform_admin = UserFactory(is_staff=True, is_superuser=True)
+    response = client.post(
+        reverse("account_login"), {"login": platform_admin.email, "password": PASSWORD}
+    )
+    assert response["Location"] == reverse("accounts:second_factor_required")
+    assert client.session["_auth_user_id"] == str(platform_admin.pk)
+
+
+def _institution_form(institution, **changes) -> dict:
+    data = {
+        "name_nl": institution.name_nl,
+        "name_en": institution.name_en,
+        "description_nl": institution.description_nl,
+        "description_en": institution.description_en,
+        "website": institution.website,
+        "linkedin_organisation_id": institution.linkedin_organisation_id,
+        "eppn_pattern": institution.eppn_pattern,
+        **changes,
+    }
+    return {name: value for name, value in data.items() if value is not None}
+
+
+def test_an_institution_admin_switches_off_password_sign_in_for_staff_on_the_staff_page(
+    client, world, settings, oidc_providers
+):
+    from issuers.models import AuditEntry
+
+    institution = world["a"]["institution"]
+    admin = UserFactory()
+    Membership.objects.create(user=admin, role=Role.ADMIN, institution=institution)
+    client.force_login(admin)
+    url = reverse("staff:institution_edit", args=[institution.pk])
+    # Without SURFconext on the platform, staff would be locked out: refused.
+    settings.SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"APPS": []}}
+    page = client.post(url, _institution_form(institution))
+    assert page.status_code == 200
+    assert "Sign-in through SURFconext is not set up" in page.content.decode()
+    institution.refresh_from_db()
+    assert institution.staff_password_login
+    # With SURFconext: switched off (an unticked box), and in the audit trail.
+    settings.SOCIALACCOUNT_PROVIDERS = {
+        "openid_connect": {
+            "APPS": [
+                oidc_app(
+                    "surfconext", "SURFconext", oidc_providers["surfconext"].url, "id", "secret"
+                )
+            ]
+        }
+    }
+    response = client.post(url, _institution_form(institution))
+    assert response.status_code == 302
+    institution.refresh_from_db()
+    assert not institution.staff_password_login
+    assert AuditEntry.objects.filter(action="institution_update", object_id=str(institution.pk))

@@ -115,3 +115,20 @@ def test_seed_demo_has_an_accepted_endorsement_across_institutions(
     assert endorsement.status == Endorsement.Status.ISSUED
     assert endorsement.ob3_credential["type"] == ["VerifiableCredential", "EndorsementCredential"]
     assert endorsement.endorser.faculty.institution != endorsement.badge_class.institution
+
+
+def test_the_first_demo_student_finds_offers_waiting_without_the_email(capsys):
+    from django.contrib.auth import get_user_model
+
+    from badges.awarding import selectors
+
+    call_command("seed_demo")
+    for schac_home in ("mbo-college.example", "hogeschool.example", "universiteit.example"):
+        student = get_user_model().objects.get(email=f"student1@{schac_home}")
+        offers = selectors.student_open_offers(student)
+        assert offers, schac_home
+        # From another institution: a microcredential taken as a guest student.
+        assert all(
+            offer.badge_class.issuer.faculty.institution.schac_home != schac_home
+            for offer in offers
+        )

@@ -215,6 +215,7 @@ class Command(BaseCommand):
                 (f"{demo.key} students", f"student1@{demo.schac_home}, student2@{demo.schac_home}"),
             ]
         self._endorsement()
+        self._offers_from_elsewhere()
         return logins
 
     def _endorsement(self) -> None:
@@ -239,6 +240,27 @@ class Command(BaseCommand):
             actor=User.objects.get(email=f"issuer-admin@{wo.schac_home}"),
             endorsement=endorsement,
         )
+
+    def _offers_from_elsewhere(self) -> None:
+        """Each institution offers its microcredential to the first student of the next one:
+        the student finds it waiting on signing in, by their address, without the email."""
+        for demo, other in zip(INSTITUTIONS, [*INSTITUTIONS[1:], INSTITUTIONS[0]], strict=True):
+            module = BadgeClass.objects.filter(
+                public_id=demo_badge_id(other, BadgeType.MICROCREDENTIAL)
+            ).first()
+            student = User.objects.filter(email=f"student1@{demo.schac_home}").first()
+            awarder = User.objects.filter(email=f"awarder@{other.schac_home}").first()
+            if module is None or student is None or awarder is None:
+                continue
+            if Award.objects.filter(badge_class=module, recipient_email=student.email).exists():
+                continue
+            awards.award_create(
+                actor=awarder,
+                badge_class=module,
+                email=student.email,
+                recipient_name=student.get_full_name(),
+                narrative="Demo: completed this module as a guest student.",
+            )
 
     def _issue(self, demo: DemoInstitution, badges: dict[str, BadgeClass], awarder) -> None:
         """Issue two demo badges to the first demo student of each institution."""
