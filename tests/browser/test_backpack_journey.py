@@ -27,7 +27,7 @@ def test_student_makes_a_badge_public_shares_it_and_downloads_it(
     page.goto("/backpack/")
     page.get_by_label("Type").select_option("microcredential")
     page.get_by_role("button", name="Filter").click()
-    page.get_by_role("link", name=name).click()
+    page.get_by_role("link", name=name, exact=True).click()
     assert page.get_by_text("This badge is private: its page does not show your name.").is_visible()
     assert page.get_by_text("Form of participation").is_visible()
 
