@@ -504,3 +504,19 @@ def test_an_institution_admin_switches_off_password_sign_in_for_staff_on_the_sta
     institution.refresh_from_db()
     assert not institution.staff_password_login
     assert AuditEntry.objects.filter(action="institution_update", object_id=str(institution.pk))
+
+
+def test_an_institution_admin_from_surfconext_is_not_made_to_set_up_a_second_factor(
+    client, world, sign_in_with
+):
+    admin = UserFactory(email="ruud@a.example")
+    Membership.objects.create(user=admin, role=Role.ADMIN, institution=world["a"]["institution"])
+    response = sign_in_with("surfconext", "surf-ruud", staff_claims("ruud@a.example", "a.example"))
+    assert response["Location"] == reverse("staff:dashboard")
+    assert client.get(reverse("staff:dashboard")).status_code == 200
+    # A password sign-in of the same admin does ask for one.
+    client.post(reverse("account_logout"))
+    admin.set_password(PASSWORD)
+    admin.save()
+    response = client.post(reverse("account_login"), {"login": admin.email, "password": PASSWORD})
+    assert response["Location"] == reverse("accounts:second_factor_required")
