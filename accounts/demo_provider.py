@@ -18,6 +18,7 @@ import os
 import subprocess
 import sys
 import threading
+import warnings
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -93,6 +94,16 @@ EDUID_IDENTITIES = {
         "email_verified": False,
     },
 }
+# What each demo identity shows, for the list printed at start.
+DESCRIPTIONS = {
+    "admin@hogeschool.example": "institution admin of the hbo demo; no second factor asked",
+    "j.devries@hogeschool.example": "a teacher invited by eppn: awarder from the first sign-in",
+    "k.bakker@universiteit.example": 'staff without a role: "ask your admin for access"',
+    "p.jansen@elders.example": "staff of an institution that is not connected",
+    "eduid-sanne-visser": "a student without an account: the offer to her eppn waits",
+    "eduid-student1-hbo": "student1@hogeschool.example: an offer from another school waits",
+    "eduid-student2-unverified": "address not verified: connected after the mailbox is proven",
+}
 DEMO_PROVIDERS = {
     "SURFCONEXT": ("SURFconext", SURFCONEXT_IDENTITIES),
     "EDUID": ("eduID", EDUID_IDENTITIES),
@@ -158,7 +169,13 @@ class PkceRequired:
 def build_app(name: str, identities: dict[str, dict]):
     os.environ["AUTHLIB_INSECURE_TRANSPORT"] = "1"  # loopback only
     import jinja2
-    import oidc_provider_mock
+    from authlib.deprecate import AuthlibDeprecationWarning
+
+    with warnings.catch_warnings():
+        # The package imports parts of authlib that authlib has deprecated: nothing to act on
+        # here, and noise on the console of `make run`.
+        warnings.simplefilter("ignore", AuthlibDeprecationWarning)
+        import oidc_provider_mock
 
     app = oidc_provider_mock.app(
         user_claims=[
@@ -190,11 +207,11 @@ def _describe(prefix: str, url: str, identities: dict[str, dict]) -> str:
     name = DEMO_PROVIDERS[prefix][0]
     lines = [f"{name} (demo provider at {url}): click one of these identities:"]
     for sub, claims in identities.items():
-        extra = claims.get("eduperson_principal_name") or ""
-        if isinstance(extra, list):
-            extra = ", ".join(extra)
-        note = "" if claims.get("email_verified") else " (address not verified)"
-        lines.append(f"  {sub:32} {claims.get('email', '')}{note}  {extra}".rstrip())
+        eppns = claims.get("eduperson_principal_name") or ""
+        if isinstance(eppns, list):
+            eppns = ", ".join(eppns)
+        about = DESCRIPTIONS.get(sub) or claims.get("email", "")
+        lines.append(f"  {sub:30} {about}" + (f" (eppn {eppns})" if eppns and eppns != sub else ""))
     return "\n".join(lines)
 
 

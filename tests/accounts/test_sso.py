@@ -217,7 +217,7 @@ def test_a_forged_state_is_refused(client, db, sso):
     query = parse_qs(urlsplit(callback).query)
     forged = f"{urlsplit(callback).path}?code={query['code'][0]}&state=forged-state"
     page = client.get(forged)
-    assert page.status_code == 401 and "Third-Party Login Failure" in page.content.decode()
+    assert page.status_code == 401 and "Signing in did not work" in page.content.decode()
     assert "_auth_user_id" not in client.session
     assert not SocialAccount.objects.exists()
 
@@ -230,13 +230,13 @@ def test_a_replayed_code_is_refused(client, db, sso, sign_in_with):
     assert client.get(callback).status_code == 302
     client.post(reverse("account_logout"))
     # The same callback again: its state is spent.
-    assert "Third-Party Login Failure" in client.get(callback).content.decode()
+    assert "Signing in did not work" in client.get(callback).content.decode()
     # A fresh state with the old code: the provider refuses the code.
     code = parse_qs(urlsplit(callback).query)["code"][0]
     start = client.post(reverse("openid_connect_login", args=["eduid"]))
     state = parse_qs(urlsplit(start["Location"]).query)["state"][0]
     page = client.get(f"{urlsplit(callback).path}?code={code}&state={state}")
-    assert "Third-Party Login Failure" in page.content.decode()
+    assert "Signing in did not work" in page.content.decode()
     assert "_auth_user_id" not in client.session
 
 
@@ -248,7 +248,7 @@ def test_an_id_token_of_another_issuer_is_refused(client, db, settings, sso):
     start = client.post(reverse("openid_connect_login", args=["eduid"]))
     callback = sso["eduid"].authorize(start["Location"], "eduid-other")
     page = client.get(local(callback))
-    assert "Third-Party Login Failure" in page.content.decode()
+    assert "Signing in did not work" in page.content.decode()
     assert "_auth_user_id" not in client.session
     assert not SocialAccount.objects.exists()
 
@@ -520,3 +520,15 @@ def test_an_institution_admin_from_surfconext_is_not_made_to_set_up_a_second_fac
     admin.save()
     response = client.post(reverse("account_login"), {"login": admin.email, "password": PASSWORD})
     assert response["Location"] == reverse("accounts:second_factor_required")
+
+
+def test_cancelling_at_the_provider_says_so_and_offers_to_sign_in_again(client, db, sso):
+    start = client.post(reverse("openid_connect_login", args=["eduid"]))
+    query = parse_qs(urlsplit(start["Location"]).query)
+    callback = query["redirect_uri"][0]
+    page = client.get(
+        f"{urlsplit(callback).path}?error=access_denied&state={query['state'][0]}", follow=True
+    ).content.decode()
+    assert "Signing in was cancelled" in page
+    assert reverse("account_login") in page
+    assert "_auth_user_id" not in client.session

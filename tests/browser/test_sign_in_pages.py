@@ -24,12 +24,14 @@ HEADINGS = {
         "link_confirm": "Connect your sign-in",
         "link_failed": "The link did not work",
         "password_off": "Sign in through SURFconext",
+        "sso_failed": "Signing in did not work",
     },
     "nl": {
         "link_sent": "Kijk in je mailbox",
         "link_confirm": "Koppel je inlog",
         "link_failed": "De link werkte niet",
         "password_off": "Inloggen via SURFconext",
+        "sso_failed": "Inloggen is niet gelukt",
     },
 }
 
@@ -139,3 +141,23 @@ def test_demo_student1_finds_an_offer_waiting_after_signing_in_with_eduid(demo, 
     page.get_by_role("link", name="Claim or decline Data analysis with Python").click()
     page.get_by_text("Demo University", exact=False).first.wait_for()
     assert axe_here(page) == []
+
+
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_an_answer_that_cannot_be_accepted_leads_back_to_signing_in(
+    demo, page, live_server, language
+):
+    page.context.add_cookies(
+        [{"name": django_settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}]
+    )
+    page.goto("/accounts/login/")
+    sso_button(page, "eduid").click()
+    page.get_by_role("button", name="eduid-student1-hbo").click()
+    page.wait_for_url("**/backpack/")
+    page.go_back()  # the provider's page again: the sign-in it belongs to is spent
+    page.get_by_role("button", name="eduid-student1-hbo").click()
+    check(page, language, "sso_failed")
+    # Still signed in from the first time: on to the start page.
+    assert "student1@hogeschool.example" in page.locator("main").inner_text()
+    page.locator("main a.button").click()
+    page.wait_for_url(f"{live_server.url}/")
