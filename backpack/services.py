@@ -256,7 +256,7 @@ def external_badge_upsert(*, user, data: bytes | str, formats: tuple[str, ...]) 
 
         if (
             not assertions_of(user)
-            .filter(status=Assertion.Status.ISSUED, ob3_credential__id=identifier)
+            .filter(status=Assertion.Status.ISSUED, documents__ob3_credential__id=identifier)
             .exists()
         ):
             raise ValidationError(

@@ -40,7 +40,7 @@ class AssertionAdmin(ViewOnlyAdmin):
     list_display = ["public_id", "badge_class", "status", "issued_on"]
     list_filter = ["status"]
     search_fields = ["public_id"]
-    exclude = ["baked_png", "baked_svg", "baked_svg_credential", "salt"]
+    exclude = ["salt"]
 
 
 @admin.register(BulkAward)

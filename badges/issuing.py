@@ -27,8 +27,8 @@ from issuers import signing
 from issuers.audit import audit_log
 from issuers.permissions import Action, has_perm
 
-from . import credentials, links, status_lists
-from .models import Assertion, BadgeClass
+from . import credentials, links, published, status_lists
+from .models import Assertion, AssertionDocuments, BadgeClass
 
 logger = logging.getLogger(__name__)
 
@@ -183,9 +183,13 @@ def assertion_sign(*, assertion_id: int) -> bool:
         raise
     with transaction.atomic():
         updated = Assertion.objects.filter(pk=assertion_id, status=Assertion.Status.SIGNING).update(
-            status=Assertion.Status.ISSUED, updated_at=timezone.now(), **documents
+            status=Assertion.Status.ISSUED, updated_at=timezone.now()
         )
         if updated:
+            assertion.status = Assertion.Status.ISSUED
+            stored = AssertionDocuments(assertion=assertion, **documents)
+            stored.refresh_published(assertion)
+            stored.save()
             audit_log(
                 actor=None,
                 action="assertion_issue",
@@ -235,6 +239,7 @@ def assertion_revoke(*, actor, assertion: Assertion, reason: str) -> Assertion:
     locked.revoked_at = timezone.now()
     locked.revocation_reason = reason
     locked.save(update_fields=["status", "revoked_at", "revocation_reason", "updated_at"])
+    published.published_refresh(locked)
     if locked.status_list_id is not None:
         status_lists.status_list_publish(status_list_id=locked.status_list_id)
     audit_log(

@@ -625,13 +625,6 @@ class Assertion(models.Model):
     is_public = models.BooleanField(default=False)
     show_evidence = models.BooleanField(default=False)
     show_grade = models.BooleanField(default=False)
-    ob2_assertion = models.JSONField(null=True, blank=True)
-    ob2_jws = models.TextField(blank=True)
-    ob3_credential = models.JSONField(null=True, blank=True)
-    ob3_jwt = models.TextField(blank=True)
-    baked_png = models.BinaryField(null=True, blank=True)
-    baked_svg = models.BinaryField(null=True, blank=True)
-    baked_svg_credential = models.BinaryField(null=True, blank=True)
     signing_attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
@@ -667,6 +660,87 @@ class Assertion(models.Model):
     @property
     def is_expired(self) -> bool:
         return self.expires_at is not None and self.expires_at <= timezone.now()
+
+    # The signed documents and baked images live in ``AssertionDocuments`` so that lists never
+    # load them. These read-through names serve code that looks at one assertion; a list
+    # that needs them selects ``documents`` (``select_related``) instead.
+    def _document(self, name: str, empty=None):
+        try:
+            documents = self.documents
+        except AssertionDocuments.DoesNotExist:
+            return empty
+        return getattr(documents, name)
+
+    @property
+    def ob2_assertion(self) -> dict | None:
+        return self._document("ob2_assertion")
+
+    @property
+    def ob2_jws(self) -> str:
+        return self._document("ob2_jws", "")
+
+    @property
+    def ob3_credential(self) -> dict | None:
+        return self._document("ob3_credential")
+
+    @property
+    def ob3_jwt(self) -> str:
+        return self._document("ob3_jwt", "")
+
+    @property
+    def baked_png(self) -> bytes | None:
+        return self._document("baked_png")
+
+    @property
+    def baked_svg(self) -> bytes | None:
+        return self._document("baked_svg")
+
+    @property
+    def baked_svg_credential(self) -> bytes | None:
+        return self._document("baked_svg_credential")
+
+
+class AssertionDocuments(models.Model):
+    """What signing produced for one assertion: the signed documents and baked images.
+
+    Kept off the ``Assertion`` row, which every list reads. ``ob2_body`` and ``ob3_body`` are
+    the exact bytes the public endpoints answer with for the hosted OB 2.0 assertion (or its
+    revocation notice) and the OB 3.0 credential, and ``ob2_etag``/``ob3_etag`` their ETags:
+    written when the assertion is signed, revoked or erased (``refresh_published``), so a
+    conditional request is answered without loading or hashing a document. An empty body
+    means "build the answer from the documents".
+    """
+
+    assertion = models.OneToOneField(
+        Assertion, primary_key=True, on_delete=models.CASCADE, related_name="documents"
+    )
+    ob2_assertion = models.JSONField(null=True, blank=True)
+    ob2_jws = models.TextField(blank=True)
+    ob3_credential = models.JSONField(null=True, blank=True)
+    ob3_jwt = models.TextField(blank=True)
+    baked_png = models.BinaryField(null=True, blank=True)
+    baked_svg = models.BinaryField(null=True, blank=True)
+    baked_svg_credential = models.BinaryField(null=True, blank=True)
+    ob2_body = models.BinaryField(null=True, blank=True)
+    ob2_etag = models.CharField(max_length=80, blank=True)
+    ob3_body = models.BinaryField(null=True, blank=True)
+    ob3_etag = models.CharField(max_length=80, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("signed documents")
+        verbose_name_plural = _("signed documents")
+
+    def __str__(self) -> str:
+        return f"documents of assertion {self.assertion_id}"
+
+    def refresh_published(self, assertion: Assertion) -> None:
+        """Recompute the stored public answers from the documents and ``assertion``'s status."""
+        from .published import published_answers
+
+        self.ob2_body, self.ob2_etag, self.ob3_body, self.ob3_etag = published_answers(
+            assertion, ob2_assertion=self.ob2_assertion, ob3_credential=self.ob3_credential
+        )
 
 
 # --- awarding: bulk uploads and notifications (badges.awarding) ------------------------------

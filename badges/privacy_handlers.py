@@ -29,7 +29,7 @@ from privacy.selectors import unclaimed_award_retention
 from privacy.services.retention import delete_in_batches
 
 from . import models as badge_models
-from .models import Assertion, Award, BadgeClass, Enrollment
+from .models import Assertion, AssertionDocuments, Award, BadgeClass, Enrollment
 
 # The revocation reason verifiers show; part of the credential's data, so not translated.
 WITHDRAWN_BY_RECIPIENT = "withdrawn by the recipient"
@@ -166,7 +166,9 @@ def export_user_data(user) -> tuple[dict, list[tuple[str, bytes]]]:
     ]
 
     assertions = []
-    for assertion in _user_assertions(user).select_related(related).order_by("issued_on"):
+    for assertion in (
+        _user_assertions(user).select_related(related, "documents").order_by("issued_on")
+    ):
         assertions.append(
             {
                 "id": assertion.public_id,
@@ -196,7 +198,7 @@ def _assertion_files(assertion: Assertion) -> list[tuple[str, bytes]]:
         files.append((f"{base}/badge.png", bytes(assertion.baked_png)))
     if assertion.baked_svg:
         files.append((f"{base}/badge.svg", bytes(assertion.baked_svg)))
-    if getattr(assertion, "baked_svg_credential", None):
+    if assertion.baked_svg_credential:
         files.append((f"{base}/ob3-credential.svg", bytes(assertion.baked_svg_credential)))
     if assertion.ob2_assertion:
         files.append((f"{base}/ob2-assertion.json", _json_bytes(assertion.ob2_assertion)))
@@ -246,19 +248,27 @@ def _erase_assertion(assertion: Assertion) -> list[str]:
     assertion.show_evidence = False
     assertion.show_grade = False
     changed += ["is_public", "show_evidence", "show_grade"]
-    ob2, ob2_changed = _without_ob2_personal_data(assertion.ob2_assertion)
-    ob3, ob3_changed = _without_ob3_personal_data(assertion.ob3_credential)
-    if ob2_changed or ob3_changed:
-        assertion.ob2_assertion = ob2
-        assertion.ob3_credential = ob3
-        changed += ["ob2_assertion", "ob3_credential"]
-        for name in _fields(Assertion, ASSERTION_SIGNED_COPIES):
-            setattr(assertion, name, "")
-            changed.append(name)
-        for name in _fields(Assertion, ASSERTION_BAKED_IMAGES):
-            setattr(assertion, name, None)
-            changed.append(name)
     return changed
+
+
+def _erase_documents(assertion: Assertion) -> None:
+    """Take what names or describes the person out of the signed documents (the signatures
+    and baked images, which no longer match, go), then store the public answers again for
+    the assertion's new status. Called once the assertion itself is saved."""
+    stored = AssertionDocuments.objects.filter(pk=assertion.pk).first()
+    if stored is None:
+        return
+    ob2, ob2_changed = _without_ob2_personal_data(stored.ob2_assertion)
+    ob3, ob3_changed = _without_ob3_personal_data(stored.ob3_credential)
+    if ob2_changed or ob3_changed:
+        stored.ob2_assertion = ob2
+        stored.ob3_credential = ob3
+        for name in ASSERTION_SIGNED_COPIES:
+            setattr(stored, name, "")
+        for name in ASSERTION_BAKED_IMAGES:
+            setattr(stored, name, None)
+    stored.refresh_published(assertion)
+    stored.save()
 
 
 def _delete_file_after_commit(field_file) -> None:
@@ -343,6 +353,7 @@ def erase_user_data(user) -> None:
             assertion.revocation_reason = ERASED_BEFORE_ISSUE
             fields += ["status", "revoked_at", "revocation_reason"]
         assertion.save(update_fields=[*fields, "updated_at"])
+        _erase_documents(assertion)
 
     for award in _user_awards(user).select_for_update(of=("self",)):
         fields = _erase_award(award)
@@ -442,6 +453,7 @@ def withdraw(user, institution: Institution, badge_type: str) -> int:
             assertion.revocation_reason = WITHDRAWN_BY_RECIPIENT
             fields += ["status", "revoked_at", "revocation_reason"]
         assertion.save(update_fields=[*fields, "updated_at"])
+        _erase_documents(assertion)
         changed += 1
 
     awards = _of_type(_user_awards(user), institution, badge_type)
@@ -490,6 +502,7 @@ def assertion_delete_by_recipient(*, user, assertion: Assertion) -> Assertion:
     locked.recipient = None
     fields.append("recipient")
     locked.save(update_fields=[*fields, "updated_at"])
+    _erase_documents(locked)
     notifications_about_any(Assertion, [locked.pk]).update(last_error="")
     audit_log(
         actor=user,

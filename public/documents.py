@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from badge_credentials import did, ob2, ob3
 from badge_credentials.contexts import MULTIKEY_V1
 from badge_credentials.keys import load_public_key_pem
-from badges import links
+from badges import links, published
 from badges.models import Assertion, Endorsement
 from issuers.models import Issuer, SigningKey
 
@@ -119,13 +119,7 @@ def status_list(issuer: Issuer) -> dict:
 
 
 def revoked_assertion(assertion: Assertion) -> dict:
-    return {
-        "@context": "https://w3id.org/openbadges/v2",
-        "type": "Assertion",
-        "id": links.assertion_url(assertion),
-        "revoked": True,
-        "revocationReason": assertion.revocation_reason,
-    }
+    return published.revoked_assertion(assertion)
 
 
 def withdrawn_endorsement(endorsement: Endorsement) -> dict:

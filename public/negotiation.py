@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
-
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_cache_control, patch_vary_headers
-from django.utils.http import quote_etag
+
+from badges import published
 
 from edubadges.headers import protect_uploaded_file
 
@@ -33,7 +31,7 @@ def wants_html(request: HttpRequest) -> bool:
 
 
 def _etag_for(body: bytes) -> str:
-    return quote_etag(hashlib.sha256(body).hexdigest()[:32])
+    return published.etag_for(body)
 
 
 def _not_modified(request: HttpRequest, etag: str) -> bool:
@@ -52,6 +50,10 @@ def cached(
         response = not_modified
     else:
         response["ETag"] = etag
+    return _public(response, max_age=max_age)
+
+
+def _public(response: HttpResponse, *, max_age: int = PUBLIC_MAX_AGE) -> HttpResponse:
     patch_cache_control(response, public=True, max_age=max_age)
     patch_vary_headers(response, ["Accept"])
     response["Access-Control-Allow-Origin"] = "*"
@@ -65,9 +67,28 @@ def json_ld(
     status: int = 200,
     content_type: str = "application/ld+json",
 ) -> HttpResponse:
-    body = json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
+    body = published.json_body(document)
     response = HttpResponse(body, status=status, content_type=f"{content_type}; charset=utf-8")
     return cached(request, response)
+
+
+def stored_json(
+    request: HttpRequest,
+    body: bytes,
+    etag: str,
+    *,
+    status: int = 200,
+    content_type: str = "application/ld+json",
+) -> HttpResponse:
+    """A JSON answer stored with its ETag when it was signed: neither built nor hashed."""
+    if status == 200 and _not_modified(request, etag):
+        response: HttpResponse = HttpResponseNotModified()
+    else:
+        response = HttpResponse(
+            bytes(body), status=status, content_type=f"{content_type}; charset=utf-8"
+        )
+    response["ETag"] = etag
+    return _public(response)
 
 
 def raw(

@@ -19,7 +19,7 @@ from badges.models import Assertion, BadgeClass, Endorsement
 from issuers.models import Issuer, SigningKey
 
 from . import documents
-from .negotiation import cached, json_ld, raw, wants_html
+from .negotiation import cached, json_ld, raw, stored_json, wants_html
 
 ISSUED = (Assertion.Status.ISSUED, Assertion.Status.REVOKED)
 
@@ -163,7 +163,9 @@ def badge_class_image(request: HttpRequest, public_id) -> HttpResponse:
 
 def _assertion(public_id: str) -> Assertion:
     return get_object_or_404(
-        Assertion.objects.select_related("badge_class__issuer__faculty__institution", "recipient"),
+        Assertion.objects.select_related(
+            "badge_class__issuer__faculty__institution", "recipient", "documents"
+        ),
         public_id=public_id,
         status__in=ISSUED,
     )
@@ -174,11 +176,23 @@ def assertion(request: HttpRequest, public_id: str) -> HttpResponse:
     if not wants_html(request):
         # The hot path for verifiers: read only what the JSON answer needs.
         hosted = get_object_or_404(
-            Assertion.objects.only("public_id", "status", "ob2_assertion", "revocation_reason"),
+            Assertion.objects.select_related("documents").only(
+                "public_id",
+                "status",
+                "revocation_reason",
+                "documents__ob2_body",
+                "documents__ob2_etag",
+            ),
             public_id=public_id,
             status__in=ISSUED,
         )
-        if hosted.status == Assertion.Status.REVOKED:
+        revoked = hosted.status == Assertion.Status.REVOKED
+        stored = getattr(hosted, "documents", None)
+        if stored is not None and stored.ob2_body is not None:
+            return stored_json(
+                request, stored.ob2_body, stored.ob2_etag, status=410 if revoked else 200
+            )
+        if revoked:
             return json_ld(request, documents.revoked_assertion(hosted), status=410)
         return json_ld(request, hosted.ob2_assertion)
     obj = _assertion(public_id)
@@ -203,6 +217,11 @@ def _gone_or_missing(request: HttpRequest, obj: Assertion) -> HttpResponse:
 @require_GET
 def credential(request: HttpRequest, public_id: str) -> HttpResponse:
     obj = _assertion(public_id)
+    stored = getattr(obj, "documents", None)
+    if stored is not None and stored.ob3_body is not None:
+        return stored_json(
+            request, stored.ob3_body, stored.ob3_etag, content_type="application/vc+ld+json"
+        )
     if not obj.ob3_credential:
         return _gone_or_missing(request, obj)
     return json_ld(request, obj.ob3_credential, content_type="application/vc+ld+json")

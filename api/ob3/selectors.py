@@ -35,7 +35,7 @@ def _withdrawn_types(user) -> set[tuple[int, str]]:
 def served_assertions(user) -> QuerySet[Assertion]:
     """The student's issued badges that the Open Badges API may hand out."""
     assertions = student_assertions(user).filter(
-        status=Assertion.Status.ISSUED, ob3_credential__isnull=False
+        status=Assertion.Status.ISSUED, documents__ob3_credential__isnull=False
     )
     for institution_id, badge_type in _withdrawn_types(user):
         assertions = assertions.exclude(
@@ -72,9 +72,9 @@ def credential_page(user, *, offset: int, limit: int, since: datetime | None) ->
     )
     page = keys[offset : offset + limit]
     loaded = (
-        Assertion.objects.only("pk", "ob3_credential").in_bulk(
-            [pk for _date, kind, pk in page if kind == 0]
-        ),
+        Assertion.objects.select_related("documents")
+        .only("pk", "documents__ob3_credential")
+        .in_bulk([pk for _date, kind, pk in page if kind == 0]),
         ExternalBadge.objects.only("pk", "ob_format", "credential", "original").in_bulk(
             [pk for _date, kind, pk in page if kind == 1]
         ),

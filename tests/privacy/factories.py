@@ -9,7 +9,7 @@ import factory
 from django.utils import timezone
 
 from badge_credentials import hashing
-from badges.models import Assertion, Award, Enrollment
+from badges.models import Assertion, AssertionDocuments, Award, Enrollment
 from privacy.models import ConsentRecord, LegalBasis, PrivacyPolicy, PrivacyStatement, RecordKind
 from tests.factories import BadgeClassFactory, UserFactory
 
@@ -156,16 +156,22 @@ class AssertionFactory(factory.django.DjangoModelFactory):
     is_public = True
     show_evidence = True
     show_grade = True
-    ob2_jws = "eyJhbGciOiJSUzI1NiJ9.payload.signature"
-    ob3_jwt = "eyJhbGciOiJSUzI1NiJ9.credential.signature"
-    baked_png = PNG_WITH_CREDENTIAL
-    baked_svg = b"<svg>baked</svg>"
 
     @factory.post_generation
-    def documents(self, create, extracted, **kwargs):
+    def signed_documents(self, create, extracted, **kwargs):
         if "recipient_identity" in {field.name for field in Assertion._meta.concrete_fields}:
             self.recipient_identity = self.recipient.email if self.recipient else ""
-        self.ob2_assertion = _ob2(self)
-        self.ob3_credential = _ob3(self)
+        stored = AssertionDocuments(
+            assertion=self,
+            ob2_assertion=_ob2(self),
+            ob3_credential=_ob3(self),
+            ob2_jws="eyJhbGciOiJSUzI1NiJ9.payload.signature",
+            ob3_jwt="eyJhbGciOiJSUzI1NiJ9.credential.signature",
+            baked_png=PNG_WITH_CREDENTIAL,
+            baked_svg=b"<svg>baked</svg>",
+        )
+        stored.refresh_published(self)
         if create:
             self.save()
+            stored.save()
+        self.documents = stored

@@ -176,7 +176,7 @@ def test_before_erasure_the_scan_finds_the_student_everywhere(life):
         "account.EmailAddress.email",
         "badges.Award.recipient_email",
         "badges.Assertion.recipient_name",
-        "badges.Assertion.ob3_credential",
+        "badges.AssertionDocuments.ob3_credential",
         "badges.Enrollment.denial_reason",
         "privacy.Objection.reason",
         "issuers.AuditEntry.summary",

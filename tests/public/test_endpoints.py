@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from badge_credentials import baking
 from badges import issuing, links
+from badges.models import AssertionDocuments
 from issuers import signing
 from tests.factories import BadgeClassFactory, UserFactory
 
@@ -182,7 +183,7 @@ def test_erased_copies_of_a_withdrawn_badge_answer_410(client, issue):
         assertion=assertion,
         reason="withdrawn by the recipient",
     )
-    type(assertion).objects.filter(pk=assertion.pk).update(
+    AssertionDocuments.objects.filter(pk=assertion.pk).update(
         ob2_jws="", ob3_jwt="", baked_png=None, baked_svg=None
     )
     for name, args in (
