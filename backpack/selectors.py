@@ -82,7 +82,11 @@ def backpack_assertions(
         assertions = assertions.filter(status=Assertion.Status.ISSUED, expires_at__lte=now)
     elif status == "pending":
         assertions = assertions.filter(
-            status__in=[Assertion.Status.PENDING, Assertion.Status.SIGNING]
+            status__in=[
+                Assertion.Status.PENDING,
+                Assertion.Status.SIGNING,
+                Assertion.Status.FAILED,
+            ]
         )
     if badge_type:
         assertions = assertions.filter(badge_class__badge_type=badge_type)

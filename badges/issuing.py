@@ -16,7 +16,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,8 +32,17 @@ from .models import Assertion, AssertionDocuments, BadgeClass
 
 logger = logging.getLogger(__name__)
 
-STUCK_SIGNING_AFTER = timedelta(minutes=10)
-PENDING_GRACE = timedelta(minutes=2)
+# The error recorded for a badge whose worker stopped during its last attempt.
+WORKER_LOST = "WorkerLost"
+SWEEP_LIMIT = 5000
+
+# After this many attempts a badge stops being retried: it waits, as failed, for staff.
+MAX_SIGNING_ATTEMPTS = 5
+# A signing run takes seconds; one that has not finished after this was stopped (a worker
+# died): the sweep, which runs every minute, hands it out again.
+STUCK_SIGNING_AFTER = timedelta(seconds=45)
+# A signing message not acted on after this (lost, or a broker that was down) is sent again.
+REQUEUE_PENDING_AFTER = timedelta(minutes=2)
 
 
 def _queue_signing(assertion_id: int) -> None:
@@ -80,6 +89,7 @@ def assertion_create(
         grade=grade,
         issued_on=issued_on,
         expires_at=badge_class.expiry_date(issued_on),
+        queued_at=timezone.now(),
     )
     audit_log(
         actor=actor,
@@ -162,7 +172,11 @@ def _svg_wrapping_png(png: bytes) -> bytes:
 
 
 def assertion_sign(*, assertion_id: int) -> bool:
-    """Sign a pending assertion. Returns False when another worker has it or it is done."""
+    """Sign a pending assertion. Returns False when another worker has it or it is done.
+
+    The claim counts the attempt; the result is written only while that claim still holds
+    (same status and attempt), so a run the sweep gave up on never overwrites a later one.
+    """
     claimed = Assertion.objects.filter(pk=assertion_id, status=Assertion.Status.PENDING).update(
         status=Assertion.Status.SIGNING,
         signing_attempts=F("signing_attempts") + 1,
@@ -173,18 +187,17 @@ def assertion_sign(*, assertion_id: int) -> bool:
     assertion = Assertion.objects.select_related(
         "badge_class__issuer__faculty__institution", "status_list__issuer"
     ).get(pk=assertion_id)
+    attempt = assertion.signing_attempts
     try:
         status_lists.status_bits_allocate(assertions=[assertion])
         documents = _signed_documents(assertion)
-    except Exception:
-        Assertion.objects.filter(pk=assertion_id, status=Assertion.Status.SIGNING).update(
-            status=Assertion.Status.PENDING, updated_at=timezone.now()
-        )
+    except Exception as error:
+        _signing_failed(assertion, attempt=attempt, error=type(error).__name__)
         raise
     with transaction.atomic():
-        updated = Assertion.objects.filter(pk=assertion_id, status=Assertion.Status.SIGNING).update(
-            status=Assertion.Status.ISSUED, updated_at=timezone.now()
-        )
+        updated = Assertion.objects.filter(
+            pk=assertion_id, status=Assertion.Status.SIGNING, signing_attempts=attempt
+        ).update(status=Assertion.Status.ISSUED, signing_error="", updated_at=timezone.now())
         if updated:
             assertion.status = Assertion.Status.ISSUED
             stored = AssertionDocuments(assertion=assertion, **documents)
@@ -200,29 +213,126 @@ def assertion_sign(*, assertion_id: int) -> bool:
     return bool(updated)
 
 
-def assertions_sweep() -> int:
-    """Re-queue assertions left pending (lost message) or stuck signing (crashed worker)."""
-    now = timezone.now()
-    requeue: list[int] = []
+@transaction.atomic
+def _signing_failed(assertion: Assertion, *, attempt: int, error: str) -> None:
+    """Put a failed attempt back for a retry, or, after the last one, mark it failed."""
+    given_up = attempt >= MAX_SIGNING_ATTEMPTS
+    updated = Assertion.objects.filter(
+        pk=assertion.pk, status=Assertion.Status.SIGNING, signing_attempts=attempt
+    ).update(
+        status=Assertion.Status.FAILED if given_up else Assertion.Status.PENDING,
+        signing_error=error[:255],
+        updated_at=timezone.now(),
+    )
+    if updated and given_up:
+        _audit_signing_failed([assertion], error=error)
+
+
+def _audit_signing_failed(assertions: list[Assertion], *, error: str) -> None:
+    by_institution: dict[int, list[Assertion]] = {}
+    for assertion in assertions:
+        by_institution.setdefault(assertion.badge_class.issuer.faculty.institution_id, []).append(
+            assertion
+        )
+    for batch in by_institution.values():
+        audit_log(
+            actor=None,
+            action="assertion_sign_fail",
+            objects=batch,
+            institution=batch[0].badge_class.issuer.faculty.institution,
+            summary=lambda assertion: f"{assertion.badge_class} #{assertion.public_id}",
+            data={"error": error, "attempts": MAX_SIGNING_ATTEMPTS},
+        )
+
+
+def assertions_sweep(*, now=None) -> int:
+    """Hand out again the signing that a crashed worker stopped (still ``signing`` after
+    ``STUCK_SIGNING_AFTER``) and the messages that were lost (``pending`` and last queued
+    ``REQUEUE_PENDING_AFTER`` ago). What it queues it marks (``queued_at``), so the next
+    sweep does not queue it again while that message can still arrive. A badge whose worker
+    died in its last attempt is marked failed instead."""
+    now = now or timezone.now()
     with transaction.atomic():
-        stuck = Assertion.objects.select_for_update(skip_locked=True).filter(
-            status=Assertion.Status.SIGNING, updated_at__lt=now - STUCK_SIGNING_AFTER
-        )
-        for assertion in stuck:
-            assertion.status = Assertion.Status.PENDING
-            assertion.save(update_fields=["status", "updated_at"])
-            requeue.append(assertion.pk)
-        pending = (
+        stuck = list(
             Assertion.objects.select_for_update(skip_locked=True)
-            .filter(status=Assertion.Status.PENDING, updated_at__lt=now - PENDING_GRACE)
-            .values_list("pk", flat=True)
+            .filter(status=Assertion.Status.SIGNING, updated_at__lt=now - STUCK_SIGNING_AFTER)
+            .values_list("pk", "signing_attempts")
         )
-        requeue.extend(pending)
+        given_up = [pk for pk, attempts in stuck if attempts >= MAX_SIGNING_ATTEMPTS]
+        resumed = [pk for pk, attempts in stuck if attempts < MAX_SIGNING_ATTEMPTS]
+        if given_up:
+            Assertion.objects.filter(pk__in=given_up).update(
+                status=Assertion.Status.FAILED, signing_error=WORKER_LOST, updated_at=now
+            )
+            _audit_signing_failed(
+                list(
+                    Assertion.objects.filter(pk__in=given_up).select_related(
+                        "badge_class__issuer__faculty__institution"
+                    )
+                ),
+                error=WORKER_LOST,
+            )
+        Assertion.objects.filter(pk__in=resumed).update(
+            status=Assertion.Status.PENDING, updated_at=now, queued_at=now
+        )
+        lost = list(
+            Assertion.objects.select_for_update(skip_locked=True)
+            .filter(status=Assertion.Status.PENDING)
+            .filter(
+                Q(queued_at__lt=now - REQUEUE_PENDING_AFTER)
+                | Q(queued_at__isnull=True, updated_at__lt=now - REQUEUE_PENDING_AFTER)
+            )
+            .order_by("pk")
+            .values_list("pk", flat=True)[:SWEEP_LIMIT]
+        )
+        Assertion.objects.filter(pk__in=lost).update(queued_at=now)
+    requeue = resumed + lost
     for assertion_id in requeue:
         _queue_signing(assertion_id)
     if requeue:
         logger.info("Re-queued %d assertions for signing", len(requeue))
     return len(requeue)
+
+
+@transaction.atomic
+def assertions_signing_retry(*, actor, assertions) -> int:
+    """Staff try again to sign badges whose signing failed; each starts with fresh attempts.
+    Returns how many were queued (others were not failed, or not the actor's to award)."""
+    candidates = list(
+        Assertion.objects.select_for_update(of=("self",))
+        .select_related("badge_class__issuer__faculty__institution")
+        .filter(pk__in=[assertion.pk for assertion in assertions], status=Assertion.Status.FAILED)
+        .order_by("pk")
+    )
+    for assertion in candidates:
+        if not has_perm(actor, Action.AWARD, assertion.badge_class):
+            raise PermissionDenied(_("You may not award this badge."))
+    if not candidates:
+        return 0
+    now = timezone.now()
+    Assertion.objects.filter(pk__in=[assertion.pk for assertion in candidates]).update(
+        status=Assertion.Status.PENDING,
+        signing_attempts=0,
+        signing_error="",
+        queued_at=now,
+        updated_at=now,
+    )
+    by_institution: dict[int, list[Assertion]] = {}
+    for assertion in candidates:
+        by_institution.setdefault(assertion.badge_class.issuer.faculty.institution_id, []).append(
+            assertion
+        )
+    for batch in by_institution.values():
+        audit_log(
+            actor=actor,
+            action="assertion_sign_retry",
+            objects=batch,
+            institution=batch[0].badge_class.issuer.faculty.institution,
+            summary=lambda assertion: f"{assertion.badge_class} #{assertion.public_id}",
+        )
+    for assertion in candidates:
+        _queue_signing(assertion.pk)
+    return len(candidates)
 
 
 @transaction.atomic

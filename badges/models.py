@@ -592,6 +592,7 @@ class Assertion(models.Model):
         SIGNING = "signing", _("Being signed")
         ISSUED = "issued", _("Issued")
         REVOKED = "revoked", _("Revoked")
+        FAILED = "failed", _("Signing failed")
 
     public_id = models.CharField(max_length=32, unique=True, default=_assertion_id, editable=False)
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -626,6 +627,11 @@ class Assertion(models.Model):
     show_evidence = models.BooleanField(default=False)
     show_grade = models.BooleanField(default=False)
     signing_attempts = models.PositiveSmallIntegerField(default=0)
+    # When a signing message was last sent for it (on creation, by the sweep or a retry), so
+    # the sweep sends one again only when that one has had time to arrive.
+    queued_at = models.DateTimeField(null=True, blank=True)
+    # What stopped the last signing attempt (the error's type), for staff.
+    signing_error = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
     # Set once the recipient has been told that the badge expired (badges.awarding).
@@ -647,7 +653,10 @@ class Assertion(models.Model):
         verbose_name = _("assertion")
         verbose_name_plural = _("assertions")
         ordering = ["-issued_on"]
-        indexes = [models.Index(fields=["status", "expires_at"], name="assertion_status_expires")]
+        indexes = [
+            models.Index(fields=["status", "expires_at"], name="assertion_status_expires"),
+            models.Index(fields=["status", "updated_at"], name="assertion_status_updated"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["status_list", "status_index"], name="one_assertion_per_status_bit"

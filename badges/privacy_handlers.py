@@ -345,7 +345,11 @@ def erase_user_data(user) -> None:
         fields = _erase_assertion(assertion)
         assertion.recipient = None
         fields.append("recipient")
-        if assertion.status in (Assertion.Status.PENDING, Assertion.Status.SIGNING):
+        if assertion.status in (
+            Assertion.Status.PENDING,
+            Assertion.Status.SIGNING,
+            Assertion.Status.FAILED,
+        ):
             # Never issue a badge to an erased account; a worker signing it now finds the
             # status changed and writes nothing.
             assertion.status = Assertion.Status.REVOKED

@@ -20,7 +20,11 @@ def _workers_queue_the_tasks_they_start(sender=None, **kwargs) -> None:
 
 
 @shared_task(
-    bind=True, autoretry_for=(Exception,), retry_backoff=True, retry_backoff_max=600, max_retries=8
+    bind=True,
+    autoretry_for=(Exception,),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=issuing.MAX_SIGNING_ATTEMPTS - 1,
 )
 def sign_assertion(self, assertion_id: int) -> bool:
     return issuing.assertion_sign(assertion_id=assertion_id)

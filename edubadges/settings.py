@@ -309,6 +309,8 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# A slow mail server must not hold a send longer than the outbox sweep waits for it.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "edubadges <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -370,8 +372,11 @@ CACHES = {
     }
 }
 
+# The sweeps that hand out again what a crashed worker or a lost message left behind run
+# every minute, so work resumes within a minute or two of a worker dying.
+SWEEP_INTERVAL = 60.0
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
-    "sweep-assertions": {"task": "badges.tasks.sweep_assertions", "schedule": 300.0},
+    "sweep-assertions": {"task": "badges.tasks.sweep_assertions", "schedule": SWEEP_INTERVAL},
     "privacy-purge-unclaimed-awards": {
         "task": "privacy.tasks.purge_unclaimed_awards",
         "schedule": 24 * 3600.0,
@@ -397,9 +402,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "assertions-expire": {"task": "badges.tasks.expire_assertions", "schedule": 3600.0},
     "notifications-sweep": {
         "task": "notifications.tasks.sweep_notifications",
-        "schedule": 300.0,
+        "schedule": SWEEP_INTERVAL,
     },
-    "bulk-awards-sweep": {"task": "badges.tasks.sweep_bulk_awards", "schedule": 600.0},
+    "bulk-awards-sweep": {"task": "badges.tasks.sweep_bulk_awards", "schedule": SWEEP_INTERVAL},
     "bulk-awards-purge": {"task": "badges.tasks.purge_bulk_awards", "schedule": 24 * 3600.0},
     "oauth-clear-expired-tokens": {"task": "api.tasks.clear_expired_tokens", "schedule": 3600.0},
 }

@@ -7,7 +7,7 @@ from django.db.models import Count, F
 
 from badges.models import Assertion, Award
 
-from .selectors import Figures, Period
+from .selectors import UNSIGNED, Figures, Period
 
 _INSTITUTION = "badge_class__issuer__faculty__institution_id"
 
@@ -46,7 +46,7 @@ def per_institution(period: Period) -> dict[int, Figures]:
         figures.setdefault(row["institution"], Figures()).revocations += row["count"]
     issued = (
         Assertion.objects.filter(issued_on__gte=period.start, issued_on__lt=period.end)
-        .exclude(status__in=[Assertion.Status.PENDING, Assertion.Status.SIGNING])
+        .exclude(status__in=UNSIGNED)
         .annotate(institution=F(_INSTITUTION))
         .values("institution")
         .annotate(count=Count("pk"))

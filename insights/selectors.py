@@ -34,6 +34,8 @@ SCOPE_PATHS = {
 # Offers a student could claim or let pass: the base of the claim rate. Not counted: awards
 # still scheduled, withdrawn by the issuer, and badges issued directly without a claim.
 _ANSWERABLE = (Award.Status.OFFERED, Award.Status.DECLINED, Award.Status.EXPIRED)
+# Badges not (yet) signed are not counted as issued.
+UNSIGNED = (Assertion.Status.PENDING, Assertion.Status.SIGNING, Assertion.Status.FAILED)
 
 
 @dataclass
@@ -298,7 +300,7 @@ def _count_badges(result: Insights, badge_classes, period: Period, months: set[d
     )
     rows = (
         Assertion.objects.filter(in_period, badge_class_id__in=badge_classes)
-        .exclude(status__in=[Assertion.Status.PENDING, Assertion.Status.SIGNING])
+        .exclude(status__in=UNSIGNED)
         .annotate(
             issued_month=TruncMonth("issued_on"),
             revoked_month=TruncMonth("revoked_at"),

@@ -26,8 +26,13 @@ from .models import Notification
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
-RESEND_QUEUED_AFTER = timedelta(minutes=10)
-STUCK_SENDING_AFTER = timedelta(minutes=30)
+SWEEP_LIMIT = 5000
+# A sending message not acted on after this (lost, or a broker that was down) is sent again.
+RESEND_QUEUED_AFTER = timedelta(minutes=2)
+# Sending one email takes seconds (``EMAIL_TIMEOUT`` bounds a slow server); one still
+# ``sending`` after this was stopped by a worker that died, and the sweep (every minute)
+# hands it out again.
+STUCK_SENDING_AFTER = timedelta(seconds=45)
 
 
 def _queue_after_commit(notification_ids: list[int]) -> None:
@@ -158,6 +163,11 @@ def notification_send(*, notification_id: int) -> bool:
     if not claimed:
         return False
     notification = Notification.objects.select_related("target_type").get(pk=notification_id)
+    # Results are written only while this claim holds: a send the sweep gave up on never
+    # overwrites a later one.
+    claim = Notification.objects.filter(
+        pk=notification_id, status=Notification.Status.SENDING, attempts=notification.attempts
+    )
     kind = registry.kind(notification.kind)
     try:
         message = kind.build(notification)
@@ -170,7 +180,7 @@ def notification_send(*, notification_id: int) -> bool:
             else Notification.Status.QUEUED
         )
         given_up = {"message": None} if status == Notification.Status.FAILED else {}
-        Notification.objects.filter(pk=notification_id, status=Notification.Status.SENDING).update(
+        claim.update(
             status=status,
             last_error=type(error).__name__[:255],
             updated_at=timezone.now(),
@@ -178,7 +188,7 @@ def notification_send(*, notification_id: int) -> bool:
         )
         raise
     with transaction.atomic():
-        Notification.objects.filter(pk=notification_id).update(
+        claim.update(
             status=Notification.Status.SENT if message is not None else Notification.Status.SKIPPED,
             sent_at=timezone.now() if message is not None else None,
             language=notification.language,
@@ -191,20 +201,31 @@ def notification_send(*, notification_id: int) -> bool:
 
 
 def notifications_sweep(*, now=None) -> int:
-    """Re-queue notifications a lost message or a crashed worker left behind."""
+    """Hand out again what a crashed worker stopped (still ``sending`` after
+    ``STUCK_SENDING_AFTER``) and what a lost message left ``queued`` (last queued
+    ``RESEND_QUEUED_AFTER`` ago), at once. What it queues it marks (``updated_at``), so the
+    next sweep does not queue it again while that message can still arrive."""
     from .tasks import send_notifications
 
     now = now or timezone.now()
-    Notification.objects.filter(
-        status=Notification.Status.SENDING, updated_at__lt=now - STUCK_SENDING_AFTER
-    ).update(status=Notification.Status.QUEUED, updated_at=now)
-    waiting = list(
-        Notification.objects.filter(
-            status=Notification.Status.QUEUED, updated_at__lt=now - RESEND_QUEUED_AFTER
-        ).values_list("pk", flat=True)[:5000]
-    )
-    for start in range(0, len(waiting), 500):
-        send_notifications.delay(waiting[start : start + 500])
-    if waiting:
-        logger.info("Re-queued %d notifications", len(waiting))
-    return len(waiting)
+    with transaction.atomic():
+        stuck = list(
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(status=Notification.Status.SENDING, updated_at__lt=now - STUCK_SENDING_AFTER)
+            .values_list("pk", flat=True)[:SWEEP_LIMIT]
+        )
+        waiting = list(
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(status=Notification.Status.QUEUED, updated_at__lt=now - RESEND_QUEUED_AFTER)
+            .values_list("pk", flat=True)[:SWEEP_LIMIT]
+        )
+        Notification.objects.filter(pk__in=stuck).update(
+            status=Notification.Status.QUEUED, updated_at=now
+        )
+        Notification.objects.filter(pk__in=waiting).update(updated_at=now)
+    requeue = stuck + waiting
+    for start in range(0, len(requeue), 500):
+        send_notifications.delay_on_commit(requeue[start : start + 500])
+    if requeue:
+        logger.info("Re-queued %d notifications", len(requeue))
+    return len(requeue)

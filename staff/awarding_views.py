@@ -26,6 +26,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from badges import issuing
 from badges.awarding import (
     awards as award_services,
 )
@@ -200,6 +201,7 @@ def badge_awards(request: HttpRequest, pk: int) -> HttpResponse:
     assertions = Assertion.objects.filter(badge_class=badge_class).select_related(
         "recipient", "award"
     )
+    failed_signings = assertions.filter(status=Assertion.Status.FAILED).count()
     if query:
         assertions = assertions.filter(
             Q(recipient_identity__icontains=query) | Q(recipient_name__icontains=query)
@@ -241,6 +243,7 @@ def badge_awards(request: HttpRequest, pk: int) -> HttpResponse:
             "withdraw_form": WithdrawForm(),
             "revoke_form": RevokeForm(),
             "bulk_awards": BulkAward.objects.filter(badge_class=badge_class)[:10],
+            "failed_signings": failed_signings,
             "now": timezone.now(),
         },
     )
@@ -308,6 +311,40 @@ def assertions_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.error(request, " ".join(_form_errors(form)))
     return redirect("staff:badge_awards", pk=badge_class.pk)
+
+
+@login_required
+@require_POST
+def assertions_signing_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    """Try again to sign the badges of this badge class whose signing failed."""
+    badge_class = _badge_class(request, pk)
+    _require(request, Action.AWARD, badge_class)
+    count = issuing.assertions_signing_retry(
+        actor=request.user,
+        assertions=Assertion.objects.filter(
+            badge_class=badge_class, status=Assertion.Status.FAILED
+        ),
+    )
+    messages.success(
+        request,
+        ngettext(
+            "%(count)s badge is being signed again.",
+            "%(count)s badges are being signed again.",
+            count,
+        )
+        % {"count": count},
+    )
+    return redirect("staff:badge_awards", pk=badge_class.pk)
+
+
+@login_required
+@require_POST
+def assertion_signing_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    assertion = get_object_or_404(selectors.assertions_for_user(request.user), pk=pk)
+    _require(request, Action.AWARD, assertion.badge_class)
+    if issuing.assertions_signing_retry(actor=request.user, assertions=[assertion]):
+        messages.success(request, _("The badge is being signed again."))
+    return redirect("staff:assertion", pk=assertion.pk)
 
 
 def _confirm_revocation(

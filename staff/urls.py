@@ -48,6 +48,16 @@ urlpatterns += [
     path("awards/<int:pk>/", awarding_views.award_detail, name="award"),
     path("awards/<int:pk>/withdraw/", awarding_views.award_withdraw, name="award_withdraw"),
     path("assertions/<int:pk>/", awarding_views.assertion_detail, name="assertion"),
+    path(
+        "assertions/<int:pk>/sign-again/",
+        awarding_views.assertion_signing_retry,
+        name="assertion_signing_retry",
+    ),
+    path(
+        "badges/<int:pk>/assertions/sign-again/",
+        awarding_views.assertions_signing_retry,
+        name="assertions_signing_retry",
+    ),
     path("bulk/<int:pk>/", awarding_views.bulk_detail, name="bulk"),
     path("bulk/<int:pk>/columns/", awarding_views.bulk_map, name="bulk_map"),
     path("bulk/<int:pk>/start/", awarding_views.bulk_start, name="bulk_start"),

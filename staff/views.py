@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import identities
 from badges import services as badge_services
+from badges.awarding import selectors as awarding_selectors
 from badges.models import BadgeClass, Endorsement, Enrollment
 from issuers import onboarding
 from issuers import services as issuer_services
@@ -110,6 +111,9 @@ def institution_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "issuers": issuers,
             "can_change": can_change,
             "checklist": onboarding.checklist(institution) if can_change else [],
+            "failed_signings": awarding_selectors.failed_signings(institution)
+            if can_change
+            else [],
             "audit_entries": AuditEntry.objects.filter(institution=institution)[:20]
             if can_change
             else [],

@@ -53,25 +53,34 @@ def celery_worker(celery_worker_process):
         app.conf.task_always_eager = True
 
 
-@pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, django_db_blocker):
+def _require_broker() -> str:
     broker = os.environ.get("CELERY_BROKER_URL")
     if not broker or connection.vendor != "postgresql":
         if os.environ.get("REQUIRE_WORKER"):
             pytest.fail("a broker and PostgreSQL are required for the worker tests")
         pytest.skip("needs CELERY_BROKER_URL and PostgreSQL (a separate worker process)")
+    if not broker.startswith("redis"):
+        pytest.skip("the worker tests read results from Redis")
+    return broker
+
+
+def start_worker_process(
+    name: str, *, queue: str | None = None, environment: dict | None = None
+) -> subprocess.Popen:
+    """Start a solo worker (one process, so ``kill -9`` of its pid stops all of it) and wait
+    until it answers a ping."""
     from edubadges.celery import app
 
+    broker = _require_broker()
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "edubadges.test_settings",
         "DATABASE_URL": _database_url(),
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
         "CELERY_RESULT_BACKEND": broker,
+        **(environment or {}),
     }
-    if not broker.startswith("redis"):
-        pytest.skip("the worker tests read results from Redis")
-    app.control.purge()
+    hostname = f"{name}-{os.getpid()}@%h"
     worker = subprocess.Popen(
         [
             sys.executable,
@@ -86,18 +95,36 @@ def celery_worker_process(django_db_setup, django_db_blocker):
             "--without-mingle",
             "--without-heartbeat",
             "-n",
-            f"test-{os.getpid()}@%h",
+            hostname,
+            *(["-Q", queue] if queue else []),
         ],
         cwd=ROOT,
         env=env,
     )
+    prefix = hostname.removesuffix("%h")
+    started = False
+    for _ in range(90):  # each ping waits up to a second for answers
+        if worker.poll() is not None:
+            break
+        replies = app.control.ping(timeout=1)
+        if any(name.startswith(prefix) for reply in replies for name in reply):
+            started = True
+            break
+    if not started:
+        worker.kill()
+        worker.wait(timeout=30)
+        pytest.fail("the Celery worker did not start")
+    return worker
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker):
+    broker = _require_broker()
+    from edubadges.celery import app
+
+    app.control.purge()
+    worker = start_worker_process("test")
     try:
-        replies: list = []
-        for _ in range(90):  # each ping waits up to a second for answers
-            if replies or worker.poll() is not None:
-                break
-            replies = app.control.ping(timeout=1)
-        assert replies, "the Celery worker did not start"
         yield Worker(app, broker)
     finally:
         worker.terminate()

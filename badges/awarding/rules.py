@@ -25,10 +25,12 @@ from issuers.models import Institution
 from ..models import Assertion, Award, BadgeClass
 
 OPEN_AWARD_STATUSES = (Award.Status.SCHEDULED, Award.Status.OFFERED)
-# A badge waiting for its signature counts as held: it is on its way.
+# A badge waiting for its signature counts as held: it is on its way (one whose signing
+# failed is signed when staff try again).
 HELD_ASSERTION_STATUSES = (
     Assertion.Status.PENDING,
     Assertion.Status.SIGNING,
+    Assertion.Status.FAILED,
     Assertion.Status.ISSUED,
 )
 GENERIC_EPPN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from accounts import identities
@@ -173,3 +173,14 @@ def catalogue_institutions() -> QuerySet[Institution]:
         faculties__issuers__badge_classes__self_enrollment_enabled=True,
         faculties__issuers__badge_classes__archived=False,
     ).distinct()
+
+
+def failed_signings(institution: Institution) -> list[BadgeClass]:
+    """The institution's badge classes with badges whose signing failed, each with the
+    number (``failed``), for the institution's page."""
+    return list(
+        BadgeClass.objects.filter(issuer__faculty__institution=institution)
+        .annotate(failed=Count("assertions", filter=Q(assertions__status=Assertion.Status.FAILED)))
+        .filter(failed__gt=0)
+        .order_by("-failed", "pk")
+    )

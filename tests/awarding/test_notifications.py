@@ -92,12 +92,15 @@ def test_a_failure_puts_the_notification_back_and_gives_up_after_the_last_attemp
     assert notification.status == Notification.Status.FAILED
 
 
-def test_the_sweep_sends_what_a_lost_message_left_behind(ready, awarder, mailoutbox):
+def test_the_sweep_sends_what_a_lost_message_left_behind(
+    ready, awarder, mailoutbox, django_capture_on_commit_callbacks
+):
     awards.award_create(
         actor=awarder, badge_class=ready["a"]["badge_class"], email="x@student.example"
     )
     assert outbox.notifications_sweep() == 0  # still fresh: its own task may come
-    assert outbox.notifications_sweep(now=timezone.now() + timedelta(minutes=11)) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert outbox.notifications_sweep(now=timezone.now() + timedelta(minutes=11)) == 1
     assert len(mailoutbox) == 1
     assert outbox.notifications_sweep(now=timezone.now() + timedelta(minutes=30)) == 0
 

@@ -25,7 +25,11 @@ from ..rules import Recipient, held_assertions, identities, open_awards
 
 logger = logging.getLogger(__name__)
 
-STALE_AFTER = timedelta(minutes=10)
+# A running upload records every batch (a few seconds each); one without a batch for this
+# long was stopped by a worker that died. The sweep runs every minute.
+STALE_AFTER = timedelta(seconds=45)
+# A processing message not acted on after this (lost, or a broker that was down) is sent again.
+REQUEUE_AFTER = timedelta(minutes=2)
 
 
 def bulk_award_process(*, bulk_id: int) -> bool:
@@ -224,21 +228,32 @@ def _award_rows(bulk: BulkAward, rows: list[BulkAwardRow]) -> tuple[int, int]:
 
 
 def bulk_awards_sweep(*, now: datetime | None = None) -> int:
-    """Queue again uploads that a lost message or a crashed worker left waiting."""
+    """Queue again uploads that a crashed worker stopped (``processing`` with no batch done
+    for ``STALE_AFTER``: a running upload records every batch) or that a lost message left
+    ``queued`` (last queued ``REQUEUE_AFTER`` ago), at once. What it queues it marks
+    (``updated_at``), so the next sweep does not queue it again while that message can still
+    arrive; a second processor of one upload would only wait for the first (batches take a
+    row lock and award only lines still to do)."""
     now = now or timezone.now()
-    BulkAward.objects.filter(
-        status=BulkAward.Status.PROCESSING, updated_at__lt=now - STALE_AFTER
-    ).update(status=BulkAward.Status.QUEUED, updated_at=now)
-    stuck = list(
-        BulkAward.objects.filter(
-            status=BulkAward.Status.QUEUED, updated_at__lt=now - STALE_AFTER
-        ).values_list("pk", flat=True)
-    )
+    with transaction.atomic():
+        stopped = list(
+            BulkAward.objects.select_for_update(skip_locked=True)
+            .filter(status=BulkAward.Status.PROCESSING, updated_at__lt=now - STALE_AFTER)
+            .values_list("pk", flat=True)
+        )
+        waiting = list(
+            BulkAward.objects.select_for_update(skip_locked=True)
+            .filter(status=BulkAward.Status.QUEUED, updated_at__lt=now - REQUEUE_AFTER)
+            .values_list("pk", flat=True)
+        )
+        BulkAward.objects.filter(pk__in=stopped + waiting).update(
+            status=BulkAward.Status.QUEUED, updated_at=now
+        )
     from ...tasks import process_bulk_award
 
-    for bulk_id in stuck:
-        process_bulk_award.delay(bulk_id)
-    return len(stuck)
+    for bulk_id in stopped + waiting:
+        process_bulk_award.delay_on_commit(bulk_id)
+    return len(stopped) + len(waiting)
 
 
 def bulk_awards_purge(*, now: datetime | None = None) -> int:
