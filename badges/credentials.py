@@ -220,14 +220,22 @@ def assertion_v2(assertion: Assertion, *, identity: str, signing_key=None) -> di
     )
 
 
-def credential_v3(assertion: Assertion, *, identity: str) -> dict:
+def credential_v3(
+    assertion: Assertion,
+    *,
+    identity: str,
+    issuer: ob3.ProfileInput | None = None,
+    achievement: ob3.AchievementInput | None = None,
+) -> dict:
+    """The OB 3.0 credential; ``issuer`` and ``achievement`` may be given when many
+    credentials of one badge class are built (see ``badges.issuing``)."""
     badge_class = assertion.badge_class
     return ob3.build_credential(
         ob3.CredentialInput(
             id=links.credential_url(assertion),
             name=_english_first(badge_class, "name"),
-            issuer=issuer_profile_v3(badge_class.issuer, with_endorsements=True),
-            achievement=achievement_v3(badge_class),
+            issuer=issuer or issuer_profile_v3(badge_class.issuer, with_endorsements=True),
+            achievement=achievement or achievement_v3(badge_class),
             recipient_identity=identity,
             salt=assertion.salt,
             valid_from=assertion.issued_on,

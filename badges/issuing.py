@@ -11,7 +11,8 @@ from __future__ import annotations
 import base64
 import functools
 import logging
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -43,6 +44,8 @@ MAX_SIGNING_ATTEMPTS = 5
 STUCK_SIGNING_AFTER = timedelta(seconds=45)
 # A signing message not acted on after this (lost, or a broker that was down) is sent again.
 REQUEUE_PENDING_AFTER = timedelta(minutes=2)
+# Badges signed by one task: the work they share (keys, badge class, image) is loaded once.
+SIGNING_BATCH_SIZE = 200
 
 
 def _queue_signing(assertion_id: int) -> None:
@@ -50,6 +53,17 @@ def _queue_signing(assertion_id: int) -> None:
     from .tasks import sign_assertion
 
     sign_assertion.delay_on_commit(assertion_id)
+
+
+def _queue_signing_many(assertion_ids: list[int]) -> None:
+    """Queue the signing of many badges after commit, a few hundred per message."""
+    from .tasks import sign_assertions
+
+    if len(assertion_ids) == 1:
+        _queue_signing(assertion_ids[0])
+        return
+    for start in range(0, len(assertion_ids), SIGNING_BATCH_SIZE):
+        sign_assertions.delay_on_commit(assertion_ids[start : start + SIGNING_BATCH_SIZE])
 
 
 @transaction.atomic
@@ -102,6 +116,79 @@ def assertion_create(
     return assertion
 
 
+@dataclass(frozen=True)
+class NewAssertion:
+    """One badge of a batch for :func:`assertions_create_many`."""
+
+    email: str
+    recipient: object | None = None
+    recipient_name: str = ""
+    narrative: str = ""
+    evidence_url: str = ""
+    grade: str = ""
+    award: object | None = None
+
+
+@transaction.atomic
+def assertions_create_many(
+    *, actor, badge_class: BadgeClass, recipients: list[NewAssertion]
+) -> list[Assertion]:
+    """Record many badges of one badge class (a bulk award issued directly) in one INSERT,
+    with one audit entry naming them all, and queue their signing in batches after commit.
+    The caller has checked the permission."""
+    if badge_class.archived:
+        raise ValidationError(_("This badge is archived and can no longer be awarded."))
+    if not recipients:
+        return []
+    now = timezone.now()
+    expires_at = badge_class.expiry_date(now)
+    assertions = []
+    for new in recipients:
+        salt = hashing.new_salt()
+        identity = new.email.strip().lower()
+        assertions.append(
+            Assertion(
+                badge_class=badge_class,
+                award=new.award,
+                recipient=new.recipient,
+                recipient_identity=identity,
+                identity_type="email",
+                salt=salt,
+                identity_hash=hashing.hash_identity(identity, salt),
+                recipient_name=new.recipient_name,
+                narrative=new.narrative,
+                evidence_url=new.evidence_url,
+                grade=new.grade,
+                issued_on=now,
+                expires_at=expires_at,
+                queued_at=now,
+                created_at=now,
+            )
+        )
+    Assertion.objects.bulk_create(assertions, batch_size=500)
+    if assertions[0].pk is None:  # databases that return no keys from a bulk insert
+        by_id = dict(
+            Assertion.objects.filter(public_id__in=[a.public_id for a in assertions]).values_list(
+                "public_id", "pk"
+            )
+        )
+        for assertion in assertions:
+            assertion.pk = by_id[assertion.public_id]
+    audit_log(
+        actor=actor,
+        action="assertion_create",
+        institution=badge_class.institution,
+        summary=_batch_summary(badge_class, len(assertions)),
+        data={"assertions": [assertion.public_id for assertion in assertions]},
+    )
+    _queue_signing_many([assertion.pk for assertion in assertions])
+    return assertions
+
+
+def _batch_summary(badge_class: BadgeClass, count: int) -> str:
+    return f"{badge_class} ×{count}"
+
+
 def _loader():
     return _loader_for(settings.SITE_URL)
 
@@ -112,37 +199,69 @@ def _loader_for(site_url: str):
     return document_loader(extension_documents(site_url))
 
 
-def _signed_documents(assertion: Assertion) -> dict:
+class _Shared:
+    """What a batch of badges shares, loaded once: per issuer its keys (unsealed once), per
+    badge class the issuer profile, the achievement (with its alignments) and the image."""
+
+    def __init__(self) -> None:
+        self._keys: dict[int, tuple] = {}
+        self._badge_classes: dict[int, tuple] = {}
+
+    def keys(self, issuer) -> tuple:
+        if issuer.pk not in self._keys:
+            keys = signing.signing_keys_ensure(issuer=issuer)
+            rsa_key, ed_key = keys["RS256"], keys["EdDSA"]
+            self._keys[issuer.pk] = (
+                rsa_key,
+                ed_key,
+                signing.private_key(rsa_key),
+                signing.private_key(ed_key),
+                links.verification_method(rsa_key),
+                links.verification_method(ed_key),
+            )
+        return self._keys[issuer.pk]
+
+    def badge_class(self, badge_class: BadgeClass) -> tuple:
+        if badge_class.pk not in self._badge_classes:
+            with badge_class.image.open("rb") as handle:
+                image = bytes(handle.read())
+            self._badge_classes[badge_class.pk] = (
+                credentials.issuer_profile_v3(badge_class.issuer, with_endorsements=True),
+                credentials.achievement_v3(badge_class),
+                image,
+                _svg_wrapping_png(image) if image.startswith(b"\x89PNG") else image,
+            )
+        return self._badge_classes[badge_class.pk]
+
+
+def _signed_documents(assertion: Assertion, shared: _Shared | None = None) -> dict:
     """Build and sign every representation of ``assertion``; touches no database row."""
-    issuer = assertion.badge_class.issuer
-    keys = signing.signing_keys_ensure(issuer=issuer)
-    rsa_key, ed_key = keys["RS256"], keys["EdDSA"]
-    rsa_private, ed_private = signing.private_key(rsa_key), signing.private_key(ed_key)
+    shared = shared or _Shared()
+    badge_class = assertion.badge_class
+    rsa_key, _ed_key, rsa_private, ed_private, rsa_method, ed_method = shared.keys(
+        badge_class.issuer
+    )
+    issuer_profile, achievement, image, svg_source = shared.badge_class(badge_class)
     identity = assertion.recipient_identity
 
     hosted = credentials.assertion_v2(assertion, identity=identity)
     signed_payload = credentials.assertion_v2(assertion, identity=identity, signing_key=rsa_key)
     ob2_jws = jws.sign_badge(signed_payload, rsa_private)
 
-    credential = credentials.credential_v3(assertion, identity=identity)
-    proven = data_integrity.add_proof(
-        credential,
-        ed_private,
-        verification_method=links.verification_method(ed_key),
-        loader=_loader(),
+    credential = credentials.credential_v3(
+        assertion, identity=identity, issuer=issuer_profile, achievement=achievement
     )
-    ob3_jwt = vc_jwt.sign_vc_jwt(credential, rsa_private, kid=links.verification_method(rsa_key))
+    proven = data_integrity.add_proof(
+        credential, ed_private, verification_method=ed_method, loader=_loader()
+    )
+    ob3_jwt = vc_jwt.sign_vc_jwt(credential, rsa_private, kid=rsa_method)
 
-    image = bytes(assertion.badge_class.image.open("rb").read())
-    assertion.badge_class.image.close()
-    if image.startswith(b"\x89PNG"):
-        baked_png = baking.bake(baking.bake(image, hosted, ob_version=2), proven, ob_version=3)
-        svg_source = _svg_wrapping_png(image)
-    else:
-        baked_png = None
-        svg_source = image
     # An SVG carries one badge: the OB 2.0 assertion in image.svg, the OB 3.0 credential in
     # credential.svg. A PNG carries both.
+    if image.startswith(b"\x89PNG"):
+        baked_png = baking.bake(baking.bake(image, hosted, ob_version=2), proven, ob_version=3)
+    else:
+        baked_png = None
     baked_svg = baking.bake(svg_source, hosted, ob_version=2)
     baked_svg_credential = baking.bake(svg_source, proven, ob_version=3)
     return {
@@ -172,60 +291,171 @@ def _svg_wrapping_png(png: bytes) -> bytes:
 
 
 def assertion_sign(*, assertion_id: int) -> bool:
-    """Sign a pending assertion. Returns False when another worker has it or it is done.
+    """Sign a pending assertion. Returns False when another worker has it or it is done."""
+    return assertions_sign(assertion_ids=[assertion_id]) == 1
 
-    The claim counts the attempt; the result is written only while that claim still holds
-    (same status and attempt), so a run the sweep gave up on never overwrites a later one.
-    """
-    claimed = Assertion.objects.filter(pk=assertion_id, status=Assertion.Status.PENDING).update(
-        status=Assertion.Status.SIGNING,
-        signing_attempts=F("signing_attempts") + 1,
-        updated_at=timezone.now(),
-    )
-    if not claimed:
-        return False
-    assertion = Assertion.objects.select_related(
-        "badge_class__issuer__faculty__institution", "status_list__issuer"
-    ).get(pk=assertion_id)
-    attempt = assertion.signing_attempts
-    try:
-        status_lists.status_bits_allocate(assertions=[assertion])
-        documents = _signed_documents(assertion)
-    except Exception as error:
-        _signing_failed(assertion, attempt=attempt, error=type(error).__name__)
-        raise
+
+def _claim(assertion_ids: list[int]) -> tuple[list[int], datetime]:
+    """Claim the pending ones among ``assertion_ids`` (PENDING → SIGNING), counting the
+    attempt. The claim's moment, written as ``updated_at``, marks the rows as this run's: a
+    result is written only to rows that still carry it, so a run the sweep gave up on (and
+    handed out again) never overwrites a later one, and two runs never both sign a badge."""
+    claimed_at = timezone.now()
     with transaction.atomic():
-        updated = Assertion.objects.filter(
-            pk=assertion_id, status=Assertion.Status.SIGNING, signing_attempts=attempt
-        ).update(status=Assertion.Status.ISSUED, signing_error="", updated_at=timezone.now())
-        if updated:
-            assertion.status = Assertion.Status.ISSUED
-            stored = AssertionDocuments(assertion=assertion, **documents)
-            stored.refresh_published(assertion)
-            stored.save()
-            audit_log(
-                actor=None,
-                action="assertion_issue",
-                obj=assertion,
-                institution=assertion.badge_class.institution,
-                summary=f"{assertion.badge_class} #{assertion.public_id}",
-            )
-    return bool(updated)
+        pending = list(
+            Assertion.objects.select_for_update(skip_locked=True)
+            .filter(pk__in=assertion_ids, status=Assertion.Status.PENDING)
+            .values_list("pk", flat=True)
+        )
+        if not pending:
+            return [], claimed_at
+        Assertion.objects.filter(pk__in=pending, status=Assertion.Status.PENDING).update(
+            status=Assertion.Status.SIGNING,
+            signing_attempts=F("signing_attempts") + 1,
+            updated_at=claimed_at,
+        )
+    claimed = list(
+        Assertion.objects.filter(
+            pk__in=pending, status=Assertion.Status.SIGNING, updated_at=claimed_at
+        ).values_list("pk", flat=True)
+    )
+    return claimed, claimed_at
+
+
+def assertions_sign(*, assertion_ids: list[int]) -> int:
+    """Sign the pending ones among ``assertion_ids`` as one batch: what they share is loaded
+    once, the results are written in one transaction with one audit entry per institution
+    naming every badge, and the "badge issued" emails of badges issued directly are queued
+    with them. A badge that fails goes back for another attempt (or, after the last, is
+    marked failed) without holding up the others; the first error is raised afterwards so
+    that the task is retried. Returns how many were issued."""
+    claimed, claimed_at = _claim(assertion_ids)
+    if not claimed:
+        return 0
+    assertions = list(
+        Assertion.objects.select_related(
+            "badge_class__issuer__faculty__institution", "status_list__issuer", "award"
+        )
+        .prefetch_related("badge_class__alignments")
+        .filter(pk__in=claimed)
+        .order_by("pk")
+    )
+    _share_badge_classes(assertions)
+    built: list[tuple[Assertion, dict]] = []
+    failures: dict[str, list[Assertion]] = {}
+    first_error: Exception | None = None
+    try:
+        status_lists.status_bits_allocate(assertions=assertions)
+    except Exception as error:
+        _signing_failed(assertions, claimed_at=claimed_at, error=type(error).__name__)
+        raise
+    shared = _Shared()
+    for assertion in assertions:
+        try:
+            built.append((assertion, _signed_documents(assertion, shared)))
+        except Exception as error:  # noqa: BLE001 - the others are still signed; raised below
+            logger.exception("Signing assertion %s failed", assertion.pk)
+            failures.setdefault(type(error).__name__, []).append(assertion)
+            first_error = first_error or error
+    issued = _store_signed(built, claimed_at=claimed_at)
+    for error_name, failed in failures.items():
+        _signing_failed(failed, claimed_at=claimed_at, error=error_name)
+    if first_error is not None:
+        raise first_error
+    return issued
+
+
+def _share_badge_classes(assertions: list[Assertion]) -> None:
+    """One badge class object per badge class in the batch, so what is built from it (and
+    its prefetched alignments) is built once."""
+    first: dict[int, BadgeClass] = {}
+    for assertion in assertions:
+        assertion.badge_class = first.setdefault(assertion.badge_class_id, assertion.badge_class)
 
 
 @transaction.atomic
-def _signing_failed(assertion: Assertion, *, attempt: int, error: str) -> None:
-    """Put a failed attempt back for a retry, or, after the last one, mark it failed."""
-    given_up = attempt >= MAX_SIGNING_ATTEMPTS
-    updated = Assertion.objects.filter(
-        pk=assertion.pk, status=Assertion.Status.SIGNING, signing_attempts=attempt
-    ).update(
-        status=Assertion.Status.FAILED if given_up else Assertion.Status.PENDING,
-        signing_error=error[:255],
-        updated_at=timezone.now(),
+def _store_signed(built: list[tuple[Assertion, dict]], *, claimed_at) -> int:
+    if not built:
+        return 0
+    still_claimed = set(
+        Assertion.objects.select_for_update()
+        .filter(
+            pk__in=[assertion.pk for assertion, _documents in built],
+            status=Assertion.Status.SIGNING,
+            updated_at=claimed_at,
+        )
+        .values_list("pk", flat=True)
     )
-    if updated and given_up:
-        _audit_signing_failed([assertion], error=error)
+    signed = [(a, documents) for a, documents in built if a.pk in still_claimed]
+    if not signed:
+        return 0
+    now = timezone.now()
+    Assertion.objects.filter(pk__in=still_claimed).update(
+        status=Assertion.Status.ISSUED, signing_error="", updated_at=now
+    )
+    stored = []
+    for assertion, documents in signed:
+        assertion.status = Assertion.Status.ISSUED
+        row = AssertionDocuments(assertion=assertion, **documents)
+        row.refresh_published(assertion)
+        stored.append(row)
+    AssertionDocuments.objects.bulk_create(stored, batch_size=100)
+    by_institution: dict[int, list[Assertion]] = {}
+    for assertion, _documents in signed:
+        by_institution.setdefault(assertion.badge_class.issuer.faculty.institution_id, []).append(
+            assertion
+        )
+    for group in by_institution.values():
+        if len(group) == 1:
+            audit_log(
+                actor=None,
+                action="assertion_issue",
+                obj=group[0],
+                institution=group[0].badge_class.institution,
+                summary=f"{group[0].badge_class} #{group[0].public_id}",
+            )
+        else:
+            audit_log(
+                actor=None,
+                action="assertion_issue",
+                institution=group[0].badge_class.institution,
+                summary=_batch_summary(group[0].badge_class, len(group)),
+                data={"assertions": [assertion.public_id for assertion in group]},
+            )
+    _tell_issued_directly([assertion for assertion, _documents in signed])
+    return len(signed)
+
+
+def _tell_issued_directly(assertions: list[Assertion]) -> None:
+    """Badges issued directly on award: their recipients are told once they are signed."""
+    from .awarding.notifications import Kind, notifications_queue_issued
+
+    direct = [a for a in assertions if a.award is not None and a.award.issued_directly]
+    if direct:
+        notifications_queue_issued(Kind.BADGE_ISSUED, direct)
+
+
+@transaction.atomic
+def _signing_failed(assertions: list[Assertion], *, claimed_at, error: str) -> None:
+    """Put failed attempts back for a retry, or, after the last one, mark them failed; only
+    rows this run still holds (see :func:`_claim`)."""
+    now = timezone.now()
+    held = Assertion.objects.filter(
+        pk__in=[assertion.pk for assertion in assertions],
+        status=Assertion.Status.SIGNING,
+        updated_at=claimed_at,
+    )
+    given_up = list(
+        held.filter(signing_attempts__gte=MAX_SIGNING_ATTEMPTS).values_list("pk", flat=True)
+    )
+    held.filter(signing_attempts__lt=MAX_SIGNING_ATTEMPTS).update(
+        status=Assertion.Status.PENDING, signing_error=error[:255], updated_at=now, queued_at=now
+    )
+    if given_up:
+        Assertion.objects.filter(pk__in=given_up).update(
+            status=Assertion.Status.FAILED, signing_error=error[:255], updated_at=now
+        )
+        _audit_signing_failed([a for a in assertions if a.pk in given_up], error=error)
 
 
 def _audit_signing_failed(assertions: list[Assertion], *, error: str) -> None:
@@ -287,8 +517,8 @@ def assertions_sweep(*, now=None) -> int:
         )
         Assertion.objects.filter(pk__in=lost).update(queued_at=now)
     requeue = resumed + lost
-    for assertion_id in requeue:
-        _queue_signing(assertion_id)
+    if requeue:
+        _queue_signing_many(requeue)
     if requeue:
         logger.info("Re-queued %d assertions for signing", len(requeue))
     return len(requeue)
@@ -330,8 +560,7 @@ def assertions_signing_retry(*, actor, assertions) -> int:
             institution=batch[0].badge_class.issuer.faculty.institution,
             summary=lambda assertion: f"{assertion.badge_class} #{assertion.public_id}",
         )
-    for assertion in candidates:
-        _queue_signing(assertion.pk)
+    _queue_signing_many([assertion.pk for assertion in candidates])
     return len(candidates)
 
 

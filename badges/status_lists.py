@@ -59,6 +59,8 @@ def status_bits_allocate(*, assertions: Sequence[Assertion]) -> None:
             )
         )
         current = StatusList.objects.filter(issuer=issuer).order_by("-number").first()
+        given: list[Assertion] = []
+        advanced: dict[int, StatusList] = {}
         for assertion in group:
             if assigned.get(assertion.pk) is not None:
                 assertion.refresh_from_db(fields=["status_list", "status_index"])
@@ -68,10 +70,13 @@ def status_bits_allocate(*, assertions: Sequence[Assertion]) -> None:
             assertion.status_list = current
             assertion.status_index = current.index_at(current.next_position)
             current.next_position += 1
-            Assertion.objects.filter(pk=assertion.pk).update(
-                status_list=current, status_index=assertion.status_index
+            advanced[current.pk] = current
+            given.append(assertion)
+        Assertion.objects.bulk_update(given, ["status_list", "status_index"], batch_size=500)
+        for status_list_row in advanced.values():
+            StatusList.objects.filter(pk=status_list_row.pk).update(
+                next_position=status_list_row.next_position
             )
-            StatusList.objects.filter(pk=current.pk).update(next_position=current.next_position)
 
 
 def _sign(status_list_row: StatusList) -> dict:

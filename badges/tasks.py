@@ -30,6 +30,16 @@ def sign_assertion(self, assertion_id: int) -> bool:
     return issuing.assertion_sign(assertion_id=assertion_id)
 
 
+@shared_task(
+    autoretry_for=(Exception,),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=issuing.MAX_SIGNING_ATTEMPTS - 1,
+)
+def sign_assertions(assertion_ids: list[int]) -> int:
+    return issuing.assertions_sign(assertion_ids=assertion_ids)
+
+
 @shared_task
 def sweep_assertions() -> int:
     return issuing.assertions_sweep() + endorsements.endorsements_sweep()

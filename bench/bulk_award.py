@@ -17,7 +17,12 @@ left alone), it:
    batches and, because the type issues directly, one assertion per line, each queued for
    signing, and the notification emails;
 4. waits until every line's credential is ISSUED, and reports awards per second from the
-   upload to the last signed credential, with where the time went.
+   upload to the last signed credential, with where the time went, and the signing rate of
+   the first and the last fifth of the credentials;
+5. in the same run, after the worker has stopped, measures the raw limit of the signing
+   primitives (``bench/issue_rate.py``'s measurement: RS256 JWS, Ed25519 Data Integrity
+   proof with RDFC-1.0, VC-JWT RS256, single-threaded, on one of the credentials just issued)
+   and reports the bulk rate as a share of what the primitives allow on all cores.
 
 It writes JSON (``var/bench/bulk_award.json`` unless ``--output``) and prints a Markdown
 table for ``docs/benchmarks.md``.
@@ -225,6 +230,9 @@ def measure(arguments: argparse.Namespace) -> dict:
     total = (last_signed - started_wall).total_seconds()
     upload.refresh_from_db()
     rows = arguments.rows
+    fifths = _fifths(assertions, started_wall)
+    raw = _raw_limit(assertions.filter(status=Assertion.Status.ISSUED).first())
+    rate = rows / total
     return {
         "rows": rows,
         "pool": arguments.pool,
@@ -246,6 +254,46 @@ def measure(arguments: argparse.Namespace) -> dict:
         "machine_cpu_utilisation": round(
             (busy_after - busy_before) / max(total_after - total_before, 1e-9), 3
         ),
+        **fifths,
+        **raw,
+        "share_of_raw_limit": round(rate / raw["raw_limit_per_second"], 3),
+    }
+
+
+def _fifths(assertions, started_wall) -> dict:
+    """Credentials per second while the first fifth was signed (from the upload) and while
+    the last fifth was (from the end of the fourth fifth)."""
+    signed = sorted(
+        (moment - started_wall).total_seconds()
+        for moment in assertions.values_list("updated_at", flat=True)
+    )
+    fifth = len(signed) // 5
+    if fifth == 0:
+        return {}
+    first = fifth / signed[fifth - 1]
+    last = fifth / max(signed[-1] - signed[-fifth - 1], 1e-9)
+    return {
+        "first_fifth_per_second": round(first, 1),
+        "last_fifth_per_second": round(last, 1),
+    }
+
+
+RAW_PRIMITIVES = ("jws_rs256", "di_proof_eddsa_rdfc_2022", "vc_jwt_rs256")
+
+
+def _raw_limit(sample, iterations: int = 60) -> dict:
+    """The signing primitives alone, single-threaded (``issue_rate.measure_primitives``), and
+    what they allow per second on every core of the machine."""
+    import issue_rate
+
+    measured = issue_rate.measure_primitives(sample, iterations)
+    per_credential = sum(measured[name]["median_ms"] for name in RAW_PRIMITIVES)
+    cores = os.cpu_count() or 1
+    return {
+        "raw_ms_per_credential": round(per_credential, 3),
+        "raw_breakdown_ms": {name: measured[name]["median_ms"] for name in RAW_PRIMITIVES},
+        "raw_limit_per_second": round(cores * 1000 / per_credential, 1),
+        "cores": cores,
     }
 
 
@@ -268,6 +316,11 @@ def report(result: dict) -> str:
         ("worker CPU per award (ms)", result["worker_cpu_ms_per_award"]),
         ("PostgreSQL CPU per award (ms)", result["database_cpu_ms_per_award"]),
         ("machine CPU utilisation", result["machine_cpu_utilisation"]),
+        ("credentials per second, first fifth", result.get("first_fifth_per_second", "–")),
+        ("credentials per second, last fifth", result.get("last_fifth_per_second", "–")),
+        ("raw primitives per credential, one core (ms)", result["raw_ms_per_credential"]),
+        (f"raw limit on {result['cores']} cores (credentials/s)", result["raw_limit_per_second"]),
+        ("**share of the raw limit**", result["share_of_raw_limit"]),
     ]
     lines = ["| measure | value |", "|---|---:|"]
     lines += [f"| {name} | {value} |" for name, value in rows]

@@ -19,7 +19,7 @@ from functools import partial
 
 from celery import Celery
 from celery.contrib.django.task import DjangoTask
-from celery.signals import celeryd_init
+from celery.signals import celeryd_init, task_postrun
 from django.db import transaction
 from kombu.exceptions import OperationalError
 
@@ -82,3 +82,17 @@ def configure_worker(conf=None, **kwargs) -> None:
         "interval_step": 0.2,
         "interval_max": 0.2,
     }
+
+
+@task_postrun.connect
+def _close_old_connections(task=None, **kwargs) -> None:
+    """Keep a worker's database connection between tasks (``CONN_MAX_AGE``), as a web process
+    does between requests: closed once too old or broken (``CONN_HEALTH_CHECKS``), not after
+    every task, which Celery does unless ``CELERY_DB_REUSE_MAX`` is set (see settings). A
+    task run inline belongs to the caller's connection and transaction."""
+    from django.db import close_old_connections
+
+    if task is None or getattr(task.request, "is_eager", False):
+        return
+
+    close_old_connections()

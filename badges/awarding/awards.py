@@ -238,8 +238,93 @@ def after_offer(*, award: Award, actor, recipient: Recipient | None = None) -> N
     notification_queue(Kind.AWARD_OFFERED, award=award)
 
 
+def awards_issue_directly(*, awards: list[Award], actor) -> None:
+    """``after_offer`` for a batch of new offers of one badge class whose type issues
+    directly (a bulk award): the recipients' accounts are looked up in one query, the badges
+    recorded in one INSERT and signed in batches. An offer with no address to issue to stays
+    an offer, and its recipient is told."""
+    if not awards:
+        return
+    badge_class = awards[0].badge_class
+    accounts = _accounts_of(awards)
+    now = timezone.now()
+    direct: list[tuple[Award, object, str]] = []
+    offered: list[Award] = []
+    for award in awards:
+        email, eppn = normalise_email(award.recipient_email), normalise_eppn(award.recipient_eppn)
+        user = accounts.get(("email", email)) if email else None
+        if user is None and eppn:
+            user = accounts.get(("eppn", eppn))
+        address = email or (normalise_email(user.email) if user is not None else "")
+        if not address:
+            offered.append(award)
+            continue
+        award.status = Award.Status.CLAIMED
+        award.decided_at = now
+        award.issued_directly = True
+        if user is not None:
+            award.recipient = user
+        direct.append((award, user, address))
+    if direct:
+        Award.objects.bulk_update(
+            [award for award, _user, _address in direct],
+            ["status", "decided_at", "issued_directly", "recipient"],
+            batch_size=500,
+        )
+        issuing.assertions_create_many(
+            actor=actor,
+            badge_class=badge_class,
+            recipients=[
+                issuing.NewAssertion(
+                    email=address,
+                    recipient=user,
+                    recipient_name=award.recipient_name or (user.get_full_name() if user else ""),
+                    narrative=award.narrative,
+                    evidence_url=evidence_url_for(award),
+                    grade=award.grade,
+                    award=award,
+                )
+                for award, user, address in direct
+            ],
+        )
+        audit_log(
+            actor=actor,
+            action="award_issue_direct",
+            objects=[award for award, _user, _address in direct],
+            institution=badge_class.issuer.faculty.institution,
+            summary=audit.award_summary,
+        )
+    if offered:
+        notifications_queue_many(Kind.AWARD_OFFERED, offered)
+
+
+def _accounts_of(awards: list[Award]) -> dict[tuple[str, str], object]:
+    """Active accounts by lower-cased email and eppn, for ``awards``' recipients, in one
+    query (as :func:`find_user`: the address first, then the eppn)."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+    from django.db.models.functions import Lower
+
+    emails = {normalise_email(award.recipient_email) for award in awards} - {""}
+    eppns = {normalise_eppn(award.recipient_eppn) for award in awards} - {""}
+    users = (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .annotate(email_key=Lower("email"), eppn_key=Lower("eppn"))
+        .filter(Q(email_key__in=emails) | Q(eppn_key__in=eppns))
+        .order_by("-pk")
+    )
+    found: dict[tuple[str, str], object] = {}
+    for user in users:  # the oldest account wins, as with ``.first()``
+        found[("email", user.email_key)] = user
+        if user.eppn_key:
+            found[("eppn", user.eppn_key)] = user
+    return found
+
+
 def issue_award(*, award: Award, actor, recipient: Recipient, direct: bool) -> None:
-    """Turn an offered award into a badge: claimed, with an assertion queued for signing."""
+    """Turn an offered award into a badge: claimed, with an assertion queued for signing.
+    The recipient of a badge issued directly is told once it is signed (``badges.issuing``)."""
     now = timezone.now()
     award.status = Award.Status.CLAIMED
     award.decided_at = now
@@ -248,7 +333,7 @@ def issue_award(*, award: Award, actor, recipient: Recipient, direct: bool) -> N
         award.recipient = recipient.user
     award.save(update_fields=["status", "decided_at", "issued_directly", "recipient"])
     user = recipient.user
-    assertion = issuing.assertion_create(
+    issuing.assertion_create(
         actor=actor,
         badge_class=award.badge_class,
         email=recipient.address,
@@ -268,7 +353,6 @@ def issue_award(*, award: Award, actor, recipient: Recipient, direct: bool) -> N
             institution=award.badge_class.issuer.faculty.institution,
             summary=audit.award_summary(award),
         )
-        notification_queue(Kind.BADGE_ISSUED, award=award, assertion=assertion)
 
 
 # --- withdrawal ------------------------------------------------------------------------------

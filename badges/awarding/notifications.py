@@ -79,6 +79,17 @@ def notifications_queue_many(kind: str, awards: list[Award], *, sequence: int = 
     )
 
 
+def notifications_queue_issued(kind: str, assertions: list[Assertion]) -> int:
+    """``notification_queue`` about many signed badges at once (one INSERT, one task)."""
+    return outbox.notifications_queue_many(
+        kind,
+        {
+            _key(kind, award=assertion.award, assertion=assertion): assertion
+            for assertion in assertions
+        },
+    )
+
+
 # --- building the email ---------------------------------------------------------------------
 
 

@@ -39,7 +39,14 @@ def test_the_report_is_a_markdown_table(monkeypatch):
         "worker_cpu_ms_per_award": 100.0,
         "database_cpu_ms_per_award": 2.0,
         "machine_cpu_utilisation": 0.9,
+        "first_fifth_per_second": 5.0,
+        "last_fifth_per_second": 5.5,
+        "raw_ms_per_credential": 5.0,
+        "raw_limit_per_second": 400.0,
+        "cores": 2,
+        "share_of_raw_limit": 0.0125,
     }
     table = bulk_award.report(result).splitlines()
     assert table[:2] == ["| measure | value |", "|---|---:|"]
     assert "| **awards per second, upload → last signed** | 5.0 |" in table
+    assert "| **share of the raw limit** | 0.0125 |" in table

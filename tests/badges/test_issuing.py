@@ -101,10 +101,13 @@ def test_sweep_requeues_lost_and_stuck_assertions_once(db):
     fresh = issuing.assertion_create(
         actor=admin, badge_class=badge_class, email="fresh@example.org"
     )
-    with mock.patch.object(issuing, "_queue_signing") as queue:
+    with mock.patch.object(issuing, "_queue_signing_many") as queue:
         assert issuing.assertions_sweep() == 2
-    assert sorted(call.args[0] for call in queue.call_args_list) == sorted([lost.pk, stuck.pk])
-    assert fresh.pk not in [call.args[0] for call in queue.call_args_list]
+    queued = [pk for call in queue.call_args_list for pk in call.args[0]]
+    assert sorted(queued) == sorted([lost.pk, stuck.pk])
+    assert fresh.pk not in queued
+    # Marked as queued: the next sweep does not queue them again.
+    assert issuing.assertions_sweep() == 0
     for assertion_id in (lost.pk, stuck.pk):
         assert issuing.assertion_sign(assertion_id=assertion_id) is True
         assert issuing.assertion_sign(assertion_id=assertion_id) is False

@@ -157,14 +157,21 @@ def test_the_sweep_queues_a_lost_signing_message_once_per_wait(badge_class):
 
 def test_a_signing_the_sweep_gave_up_on_does_not_overwrite_the_next_one(badge_class):
     assertion = _pending(badge_class)
-    # A first run claimed it (attempt 1), stalled, was handed out again and claimed by a
-    # second run (attempt 2): the first one's result must not be written.
+    # A first run claimed it, stalled, was handed out again by the sweep and claimed by a
+    # second run: neither the first one's failure nor its result may be written.
+    first_claim = timezone.now() - timedelta(minutes=2)
+    second_claim = timezone.now()
     Assertion.objects.filter(pk=assertion.pk).update(
-        status=Assertion.Status.SIGNING, signing_attempts=2
+        status=Assertion.Status.SIGNING, signing_attempts=2, updated_at=second_claim
     )
-    issuing._signing_failed(assertion, attempt=1, error="TimeoutError")
+    issuing._signing_failed([assertion], claimed_at=first_claim, error="TimeoutError")
     assertion.refresh_from_db()
     assert (assertion.status, assertion.signing_error) == (Assertion.Status.SIGNING, "")
+    documents = issuing._signed_documents(assertion)
+    assert issuing._store_signed([(assertion, documents)], claimed_at=first_claim) == 0
+    assert Assertion.objects.get(pk=assertion.pk).status == Assertion.Status.SIGNING
+    assert issuing._store_signed([(assertion, documents)], claimed_at=second_claim) == 1
+    assert Assertion.objects.get(pk=assertion.pk).status == Assertion.Status.ISSUED
 
 
 def test_stuck_notifications_are_sent_again_at_the_next_sweep_and_marked(world):

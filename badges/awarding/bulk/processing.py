@@ -19,9 +19,9 @@ from issuers.audit import audit_log
 
 from ...models import Award, BadgeClass, BulkAward, BulkAwardRow
 from .. import audit
-from ..awards import after_offer, issues_directly, offer_expiry
+from ..awards import awards_issue_directly, issues_directly, offer_expiry
 from ..notifications import Kind, notifications_queue_many
-from ..rules import Recipient, held_assertions, identities, open_awards
+from ..rules import held_assertions, identities, open_awards
 
 logger = logging.getLogger(__name__)
 
@@ -216,12 +216,7 @@ def _award_rows(bulk: BulkAward, rows: list[BulkAwardRow]) -> tuple[int, int]:
         )
     if not scheduled and awards:
         if issues_directly(badge_class):
-            for award in awards:
-                after_offer(
-                    award=award,
-                    actor=actor,
-                    recipient=Recipient.of(email=award.recipient_email, eppn=award.recipient_eppn),
-                )
+            awards_issue_directly(awards=awards, actor=actor)
         else:
             notifications_queue_many(Kind.AWARD_OFFERED, awards)
     return len(awards), skipped
