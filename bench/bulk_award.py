@@ -216,8 +216,9 @@ def measure(arguments: argparse.Namespace) -> dict:
                 .annotate(n=Count("pk"))
             )
             sys.exit(f"not every credential was signed within {arguments.timeout} s: {statuses}")
+        # The "badge issued" emails are about the signed badges.
         emails_sent = Notification.objects.filter(
-            award__bulk_award=upload, status=Notification.Status.SENT
+            assertion__award__bulk_award=upload, status=Notification.Status.SENT
         ).count()
         worker_cpu = harness.process_tree_cpu_seconds(worker.pid) - worker_cpu_before
         database_cpu = harness.cpu_seconds(database) - database_cpu_before
