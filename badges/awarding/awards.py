@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import PurePosixPath
 
@@ -238,18 +239,22 @@ def after_offer(*, award: Award, actor, recipient: Recipient | None = None) -> N
     notification_queue(Kind.AWARD_OFFERED, award=award)
 
 
-def awards_issue_directly(*, awards: list[Award], actor) -> None:
-    """``after_offer`` for a batch of new offers of one badge class whose type issues
-    directly (a bulk award): the recipients' accounts are looked up in one query, the badges
-    recorded in one INSERT and signed in batches. An offer with no address to issue to stays
-    an offer, and its recipient is told."""
-    if not awards:
-        return
-    badge_class = awards[0].badge_class
+@dataclass
+class DirectIssue:
+    """New offers of one badge class whose type issues directly (a bulk award), split by
+    :func:`awards_prepare_direct` before they are inserted: those to issue, with the account
+    and address of each, and those that stay offers (no address to issue to)."""
+
+    issue: list[tuple[Award, object, str]]
+    offer: list[Award]
+
+
+def awards_prepare_direct(awards: list[Award]) -> DirectIssue:
+    """``after_offer`` for a batch, first half: mark the awards to issue as claimed before
+    they are inserted, looking the recipients' accounts up in one query."""
     accounts = _accounts_of(awards)
     now = timezone.now()
-    direct: list[tuple[Award, object, str]] = []
-    offered: list[Award] = []
+    plan = DirectIssue(issue=[], offer=[])
     for award in awards:
         email, eppn = normalise_email(award.recipient_email), normalise_eppn(award.recipient_eppn)
         user = accounts.get(("email", email)) if email else None
@@ -257,20 +262,21 @@ def awards_issue_directly(*, awards: list[Award], actor) -> None:
             user = accounts.get(("eppn", eppn))
         address = email or (normalise_email(user.email) if user is not None else "")
         if not address:
-            offered.append(award)
+            plan.offer.append(award)
             continue
         award.status = Award.Status.CLAIMED
         award.decided_at = now
         award.issued_directly = True
         if user is not None:
             award.recipient = user
-        direct.append((award, user, address))
-    if direct:
-        Award.objects.bulk_update(
-            [award for award, _user, _address in direct],
-            ["status", "decided_at", "issued_directly", "recipient"],
-            batch_size=500,
-        )
+        plan.issue.append((award, user, address))
+    return plan
+
+
+def awards_issue_prepared(*, plan: DirectIssue, badge_class: BadgeClass, actor) -> None:
+    """Second half, once the awards are inserted: record their badges in one INSERT (signed
+    in batches), audit, and tell those whose award stays an offer."""
+    if plan.issue:
         issuing.assertions_create_many(
             actor=actor,
             badge_class=badge_class,
@@ -284,18 +290,18 @@ def awards_issue_directly(*, awards: list[Award], actor) -> None:
                     grade=award.grade,
                     award=award,
                 )
-                for award, user, address in direct
+                for award, user, address in plan.issue
             ],
         )
         audit_log(
             actor=actor,
             action="award_issue_direct",
-            objects=[award for award, _user, _address in direct],
+            objects=[award for award, _user, _address in plan.issue],
             institution=badge_class.issuer.faculty.institution,
             summary=audit.award_summary,
         )
-    if offered:
-        notifications_queue_many(Kind.AWARD_OFFERED, offered)
+    if plan.offer:
+        notifications_queue_many(Kind.AWARD_OFFERED, plan.offer)
 
 
 def _accounts_of(awards: list[Award]) -> dict[tuple[str, str], object]:
