@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import timedelta
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.mail import EmailMessage, EmailMultiAlternatives
@@ -151,6 +154,31 @@ def notifications_about_any(model: type[Model], ids: Sequence[int]) -> QuerySet[
     return Notification.objects.filter(
         target_type=ContentType.objects.get_for_model(model), target_id__in=list(ids)
     )
+
+
+_batch: ContextVar[dict | None] = ContextVar("outbox_batch", default=None)
+
+
+@contextmanager
+def sending_batch():
+    """Send a batch of notifications: what their emails share is built once (see
+    :func:`batch_memo`), for as long as the batch is being sent."""
+    token = _batch.set({})
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+
+
+def batch_memo(key: Hashable, build: Callable[[], Any]) -> Any:
+    """``build()``, once per ``key`` while a batch is sent (the privacy statement of a badge
+    type that a thousand "badge issued" emails link to); every time outside a batch."""
+    memo = _batch.get()
+    if memo is None:
+        return build()
+    if key not in memo:
+        memo[key] = build()
+    return memo[key]
 
 
 def notification_send(*, notification_id: int) -> bool:

@@ -111,6 +111,13 @@ def _claim_url(award: Award) -> str:
 
 
 def _badge_context(badge_class) -> dict:
+    """What an email says about the badge; built once per badge class in a batch of sends."""
+    return outbox.batch_memo(
+        ("badge_context", badge_class.pk), lambda: _build_badge_context(badge_class)
+    )
+
+
+def _build_badge_context(badge_class) -> dict:
     institution = badge_class.issuer.faculty.institution
     return {
         "badge_class": badge_class,

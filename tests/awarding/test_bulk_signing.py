@@ -96,3 +96,21 @@ def test_batch_issued_credentials_canonicalise_the_same_natively_and_with_pyld(i
             key_resolver=lambda _method, key=key: load_public_key_pem(key.public_key_pem),
             loader=loader,
         )
+
+
+def test_a_batch_of_emails_about_one_badge_reads_its_privacy_statement_once(
+    issued_in_bulk, mailoutbox
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from notifications.tasks import send_notifications
+
+    told = Notification.objects.filter(kind=Kind.BADGE_ISSUED)
+    told.update(status=Notification.Status.QUEUED)
+    mailoutbox.clear()
+    with CaptureQueriesContext(connection) as queries:
+        assert send_notifications([n.pk for n in told]) == ROWS
+    statements = [q for q in queries.captured_queries if "privacy_privacystatement" in q["sql"]]
+    assert len(statements) == 1
+    assert len(mailoutbox) == ROWS
