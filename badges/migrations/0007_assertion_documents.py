@@ -5,7 +5,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('badges', '0005_notifications_in_the_outbox'),
+        ('badges', '0006_alignment_framework_item'),
     ]
 
     operations = [
