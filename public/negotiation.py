@@ -6,7 +6,6 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from badges import published
-
 from edubadges.headers import protect_uploaded_file
 
 JSON_TYPES = ("application/ld+json", "application/json", "application/vc+ld+json")
