@@ -15,8 +15,8 @@ from badges import issuing, published
 from badges.models import Assertion, AssertionDocuments
 from tests.factories import BadgeClassFactory, UserFactory
 
-BEFORE = ("badges", "0006_alignment_framework_item")
-AFTER = ("badges", "0009_remove_assertion_documents_from_assertion")
+BEFORE = ("badges", "0007_endorsement")
+AFTER = ("badges", "0010_remove_assertion_documents_from_assertion")
 JSON = {"HTTP_ACCEPT": "application/ld+json"}
 
 

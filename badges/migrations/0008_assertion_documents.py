@@ -5,7 +5,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('badges', '0006_alignment_framework_item'),
+        ('badges', '0007_endorsement'),
     ]
 
     operations = [

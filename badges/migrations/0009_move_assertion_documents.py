@@ -73,7 +73,7 @@ def move_back(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("badges", "0007_assertion_documents"),
+        ("badges", "0008_assertion_documents"),
     ]
 
     operations = [migrations.RunPython(move_documents, move_back)]

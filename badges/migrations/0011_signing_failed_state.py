@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('badges', '0009_remove_assertion_documents_from_assertion'),
+        ('badges', '0010_remove_assertion_documents_from_assertion'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -3,7 +3,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("badges", "0008_move_assertion_documents"),
+        ("badges", "0009_move_assertion_documents"),
     ]
 
     operations = [
