@@ -14,4 +14,5 @@ RUN pip install --no-cache-dir . \
     && chown -R edubadges /app/var
 USER edubadges
 EXPOSE 8000
-CMD ["gunicorn", "edubadges.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
+# gunicorn.conf.py sets the bind address, workers, threads and connections per worker.
+CMD ["gunicorn", "edubadges.wsgi:application"]

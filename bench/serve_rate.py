@@ -1,15 +1,19 @@
 #!/usr/bin/env python
-"""Requests per second on a public assertion URL under gunicorn, against a static file.
+"""Requests per second on the public assertion and credential URLs under gunicorn, against
+static files.
 
-    .venv/bin/python bench/serve_rate.py --duration 10
+    .venv/bin/python bench/serve_rate.py --duration 10 --runs 3
 
 Starts, on loopback ports only, gunicorn with the portal (``edubadges.wsgi``, the bench
-database with an issued demo assertion) and the same gunicorn configuration serving a static
-file that holds the exact JSON bytes of that assertion (``bench/static_app.py``). Each server
-gets a plain GET (200) and a conditional GET with the ETag in ``If-None-Match`` (304), from a
+database with an issued demo assertion) and the same gunicorn configuration
+(``gunicorn.conf.py``, as in production) serving static files that hold the exact bytes of
+that badge's hosted OB 2.0 assertion and OB 3.0 credential (``bench/static_app.py``): the
+static server is the raw limit of this machine for these bytes. Each server gets a plain GET
+(200) and a conditional GET with the ETag in ``If-None-Match`` (304) on both documents, from a
 bounded load generator: ``wrk`` when it is installed (``apt-get install wrk``), else a small
 Python client with a fixed request count. Every run stops by itself: wrk after
 ``--duration`` seconds, the Python client after ``--requests`` requests or ``--duration``.
+The whole comparison is repeated ``--runs`` times; the summary gives the median and range.
 
 It prints a table and writes JSON (``var/bench/serve_rate.json`` unless ``--output``).
 """
@@ -18,9 +22,12 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import json
 import re
+import runpy
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import threading
@@ -30,6 +37,23 @@ from pathlib import Path
 import harness
 
 ACCEPT = "application/ld+json"
+CONFIG = harness.ROOT / "gunicorn.conf.py"
+DOCUMENTS = {"assertion": "", "credential": "/credential"}
+
+
+def gunicorn_settings(arguments: argparse.Namespace) -> dict:
+    """The worker settings both servers run with: gunicorn.conf.py, then the options given."""
+    config = runpy.run_path(str(CONFIG))
+    chosen = {
+        "workers": arguments.workers or config["workers"],
+        "worker_class": arguments.worker_class or config["worker_class"],
+        "threads": arguments.threads or config["threads"],
+        "worker_connections": arguments.worker_connections or config["worker_connections"],
+        "keepalive": config["keepalive"],
+    }
+    if chosen["worker_class"] != "gthread":
+        chosen["threads"] = 1
+    return chosen
 
 
 def parse_arguments() -> argparse.Namespace:
@@ -42,9 +66,15 @@ def parse_arguments() -> argparse.Namespace:
     parser.add_argument(
         "--requests", type=int, default=20000, help="Python client: requests per run"
     )
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
-    parser.add_argument("--worker-class", default="gthread", help="gunicorn worker class")
-    parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker")
+    parser.add_argument("--runs", type=int, default=3, help="repetitions of the comparison")
+    parser.add_argument(
+        "--workers", type=int, default=None, help="gunicorn workers (default: gunicorn.conf.py)"
+    )
+    parser.add_argument("--worker-class", default=None, help="default: gunicorn.conf.py")
+    parser.add_argument("--threads", type=int, default=None, help="default: gunicorn.conf.py")
+    parser.add_argument(
+        "--worker-connections", type=int, default=None, help="default: gunicorn.conf.py"
+    )
     parser.add_argument(
         "--quiet-wait",
         type=float,
@@ -94,18 +124,22 @@ def start_gunicorn(
         "-m",
         "gunicorn",
         target,
+        "--config",
+        str(CONFIG),
         "--bind",
         f"127.0.0.1:{port}",
-        "--workers",
-        str(arguments.workers),
-        "--worker-class",
-        arguments.worker_class,
         "--log-level",
         "warning",
         *extra,
     ]
-    if arguments.worker_class == "gthread":
-        command += ["--threads", str(arguments.threads)]
+    for option, value in (
+        ("--workers", arguments.workers),
+        ("--worker-class", arguments.worker_class),
+        ("--threads", arguments.threads),
+        ("--worker-connections", arguments.worker_connections),
+    ):
+        if value is not None:
+            command += [option, str(value)]
     with log_path.open("w") as log:
         server = subprocess.Popen(
             command, cwd=harness.ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
@@ -295,54 +329,68 @@ def main() -> None:
     )
     if assertion is None:
         sys.exit("no issued demo assertion in the bench database")
-    path = f"/public/assertions/{assertion.public_id}"
-    static_file = harness.VAR_BENCH / "static" / "assertion.json"
+    base = f"/public/assertions/{assertion.public_id}"
+    paths = {name: base + suffix for name, suffix in DOCUMENTS.items()}
+    static_dir = harness.VAR_BENCH / "static"
     env = harness.bench_environment(arguments.database_url, broker_url=None)
 
     servers: list[subprocess.Popen] = []
+    runs: list[dict] = []
+    sizes: dict[str, int] = {}
     try:
         django_server, django_port = start_gunicorn(
             "portal", "edubadges.wsgi:application", env, arguments, []
         )
         servers.append(django_server)
-        status, headers, body = get(django_port, path)
-        if status != 200:
-            sys.exit(f"GET {path} answered {status}")
-        static_file.parent.mkdir(parents=True, exist_ok=True)
-        static_file.write_bytes(body)
-        static_env = {
-            **env,
-            "BENCH_STATIC_FILE": str(static_file),
-            "BENCH_STATIC_CONTENT_TYPE": headers["Content-Type"],
-        }
+        files, etags = {}, {}
+        for name, path in paths.items():
+            status, headers, body = get(django_port, path)
+            if status != 200:
+                sys.exit(f"GET {path} answered {status}")
+            static_dir.mkdir(parents=True, exist_ok=True)
+            (static_dir / f"{name}.json").write_bytes(body)
+            files[path] = [str(static_dir / f"{name}.json"), headers["Content-Type"]]
+            etags[("portal", name)] = headers["ETag"]
+            sizes[name] = len(body)
         static_server, static_port = start_gunicorn(
             "static",
             "static_app:application",
-            static_env,
+            {**env, "BENCH_STATIC_FILES": json.dumps(files)},
             arguments,
             ["--pythonpath", str(Path(__file__).resolve().parent)],
         )
         servers.append(static_server)
-        static_status, static_headers, static_body = get(static_port, path)
-        if static_status != 200 or static_body != body:
-            sys.exit("the static server does not serve the same bytes")
+        for name, path in paths.items():
+            static_status, static_headers, static_body = get(static_port, path)
+            if static_status != 200 or static_body != Path(files[path][0]).read_bytes():
+                sys.exit(f"the static server does not serve the same bytes for {name}")
+            etags[("static", name)] = static_headers["ETag"]
 
-        targets = {
-            "portal": (django_server, django_port, headers["ETag"]),
-            "static": (static_server, static_port, static_headers["ETag"]),
-        }
-        runs = {}
-        for kind in ("full", "conditional"):
-            for name, (server, port, etag) in targets.items():
-                extra = {"If-None-Match": etag} if kind == "conditional" else {}
-                expected = 304 if kind == "conditional" else 200
-                if get(port, path, extra)[0] != expected:
-                    sys.exit(f"{name}: a {kind} GET did not answer {expected}")
-                print(f"{name}, {kind} GET ({expected}), {arguments.client}…")
-                runs[f"{name}_{kind}"] = {
-                    "status": expected,
-                    **load(server, port, path, extra, arguments),
-                }
+        targets = {"portal": (django_server, django_port), "static": (static_server, static_port)}
+        for number in range(1, arguments.runs + 1):
+            run: dict = {}
+            for document, path in paths.items():
+                for kind in ("full", "conditional"):
+                    for server_name, (server, port) in targets.items():
+                        extra = (
+                            {"If-None-Match": etags[(server_name, document)]}
+                            if kind == "conditional"
+                            else {}
+                        )
+                        expected = 304 if kind == "conditional" else 200
+                        if get(port, path, extra)[0] != expected:
+                            sys.exit(
+                                f"{server_name}: a {kind} GET of {document} did not answer {expected}"
+                            )
+                        print(
+                            f"run {number}/{arguments.runs}: {document}, {server_name}, "
+                            f"{kind} GET ({expected}), {arguments.client}…"
+                        )
+                        run[f"{document}_{server_name}_{kind}"] = {
+                            "status": expected,
+                            **load(server, port, path, extra, arguments),
+                        }
+            runs.append(run)
     finally:
         for server in servers:
             harness.stop_process(server)
@@ -351,13 +399,12 @@ def main() -> None:
         "benchmark": "serve_rate",
         "machine": harness.machine_facts(),
         "software": harness.software_versions(["django", "gunicorn", "psycopg2-binary"]),
-        "path": "/public/assertions/<public_id> (Accept: application/ld+json)",
-        "body_bytes": len(body),
-        "gunicorn": {
-            "workers": arguments.workers,
-            "worker_class": arguments.worker_class,
-            "threads": arguments.threads if arguments.worker_class == "gthread" else 1,
+        "paths": {
+            "assertion": "/public/assertions/<public_id> (Accept: application/ld+json)",
+            "credential": "/public/assertions/<public_id>/credential",
         },
+        "body_bytes": sizes,
+        "gunicorn": gunicorn_settings(arguments),
         "load": {
             "client": arguments.client,
             "connections": arguments.connections,
@@ -366,6 +413,7 @@ def main() -> None:
             "python_requests": arguments.requests if arguments.client == "python" else None,
         },
         "runs": runs,
+        "summary": summarise(runs),
     }
     print()
     print(report(results))
@@ -373,52 +421,114 @@ def main() -> None:
     print(f"\nJSON: {arguments.output}")
 
 
+def _spread(values: list[float]) -> dict:
+    return {
+        "median": round(statistics.median(values), 2),
+        "min": round(min(values), 2),
+        "max": round(max(values), 2),
+    }
+
+
+def summarise(runs: list[dict]) -> dict:
+    """Median and range over the runs: rates, p99, and the portal's rate over the static one
+    (the raw limit, measured in the same run)."""
+    summary: dict = {}
+    for document in DOCUMENTS:
+        for kind in ("full", "conditional"):
+            portal = [run[f"{document}_portal_{kind}"] for run in runs]
+            static = [run[f"{document}_static_{kind}"] for run in runs]
+            summary[f"{document}_{kind}"] = {
+                "portal_requests_per_second": _spread([r["requests_per_second"] for r in portal]),
+                "static_requests_per_second": _spread([r["requests_per_second"] for r in static]),
+                "ratio": _spread(
+                    [
+                        p["requests_per_second"] / max(s["requests_per_second"], 1e-9)
+                        for p, s in zip(portal, static, strict=True)
+                    ]
+                ),
+                "portal_p99_ms": _spread(
+                    [r["latency_ms"].get("p99", float("nan")) for r in portal]
+                ),
+                "static_p99_ms": _spread(
+                    [r["latency_ms"].get("p99", float("nan")) for r in static]
+                ),
+                "portal_cpu_ms_per_request": _spread(
+                    [
+                        r["server_cpu_ms_per_request"] + r["database_cpu_ms_per_request"]
+                        for r in portal
+                    ]
+                ),
+                "static_cpu_ms_per_request": _spread(
+                    [
+                        r["server_cpu_ms_per_request"] + r["database_cpu_ms_per_request"]
+                        for r in static
+                    ]
+                ),
+                "other_work_cpu_share": _spread(
+                    [r["other_work_cpu_share"] for r in portal + static]
+                ),
+            }
+    return summary
+
+
 def report(results: dict) -> str:
     rows = []
-    for name, run in results["runs"].items():
-        latency = run["latency_ms"]
-        rows.append(
-            (
-                name.replace("_", ", "),
-                run["status"],
-                f"{run['requests_per_second']:.0f}",
-                f"{latency.get('p50', float('nan')):.2f}",
-                f"{latency.get('p90', float('nan')):.2f}",
-                f"{latency.get('p99', float('nan')):.2f}",
-                f"{run['server_cpu_ms_per_request']:.3f}",
-                f"{run['database_cpu_ms_per_request']:.3f}",
-                f"{run['machine_cpu_ms_per_request']:.3f}",
-                f"{run['other_work_cpu_share']:.0%}",
-                run["errors"],
+    for number, run in enumerate(results["runs"], start=1):
+        for name, measured in run.items():
+            latency = measured["latency_ms"]
+            rows.append(
+                (
+                    number,
+                    name.replace("_", ", "),
+                    measured["status"],
+                    f"{measured['requests_per_second']:.0f}",
+                    f"{latency.get('p50', float('nan')):.2f}",
+                    f"{latency.get('p99', float('nan')):.2f}",
+                    f"{measured['server_cpu_ms_per_request']:.3f}",
+                    f"{measured['database_cpu_ms_per_request']:.3f}",
+                    f"{measured['other_work_cpu_share']:.0%}",
+                    measured["errors"],
+                )
             )
-        )
-    runs = results["runs"]
     gunicorn = results["gunicorn"]
     lines = [
-        f"GET {results['path']}, {results['body_bytes']} bytes; gunicorn {gunicorn['worker_class']} "
-        f"{gunicorn['workers']}x{gunicorn['threads']}; {results['load']['client']}, "
+        f"{results['body_bytes']} bytes; gunicorn {gunicorn['worker_class']} "
+        f"{gunicorn['workers']}x{gunicorn['threads']} (worker_connections "
+        f"{gunicorn['worker_connections']}); {results['load']['client']}, "
         f"{results['load']['connections']} connections",
         harness.table(
             rows,
             [
-                "server, request",
+                "run",
+                "document, server, request",
                 "status",
                 "req/s",
                 "p50 ms",
-                "p90 ms",
                 "p99 ms",
                 "gunicorn CPU ms/req",
                 "PostgreSQL",
-                "machine",
                 "others",
                 "errors",
             ],
         ),
         "",
-        "portal / static, requests per second: "
-        f"full {runs['portal_full']['requests_per_second'] / runs['static_full']['requests_per_second']:.2f}, "
-        f"conditional {runs['portal_conditional']['requests_per_second'] / runs['static_conditional']['requests_per_second']:.2f}",
+        f"Median of {len(results['runs'])} runs (range); the static server is the raw limit:",
     ]
+    for name, figures in results["summary"].items():
+        portal, static = (
+            figures["portal_requests_per_second"],
+            figures["static_requests_per_second"],
+        )
+        ratio, p99 = figures["ratio"], figures["portal_p99_ms"]
+        lines.append(
+            f"  {name.replace('_', ', ')}: portal {portal['median']:.0f} req/s "
+            f"({portal['min']:.0f}–{portal['max']:.0f}), static {static['median']:.0f} "
+            f"({static['min']:.0f}–{static['max']:.0f}), ratio {ratio['median']:.0%} "
+            f"({ratio['min']:.0%}–{ratio['max']:.0%}); portal p99 {p99['median']:.1f} ms "
+            f"({p99['min']:.1f}–{p99['max']:.1f}); CPU ms/req portal "
+            f"{figures['portal_cpu_ms_per_request']['median']:.3f}, static "
+            f"{figures['static_cpu_ms_per_request']['median']:.3f}"
+        )
     return "\n".join(lines)
 
 

@@ -7,20 +7,20 @@ routing, the database query, JSON serialisation, the ETag hash), not gunicorn or
 Like a file server it stats and reads the file on every request and derives its ETag from the
 file's size and modification time; it answers ``If-None-Match`` with 304 and sends the same
 Content-Type, Cache-Control, Vary and CORS headers as the portal's public endpoint.
+``BENCH_STATIC_FILES`` maps each URL path to its file and content type (JSON).
 
-    BENCH_STATIC_FILE=var/bench/static/assertion.json \
+    BENCH_STATIC_FILES='{"/a": ["var/bench/static/a.json", "application/ld+json"]}' \
         gunicorn --pythonpath bench static_app:application
 """
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable, Iterable
 
-PATH = os.environ.get("BENCH_STATIC_FILE", "")
-CONTENT_TYPE = os.environ.get("BENCH_STATIC_CONTENT_TYPE", "application/ld+json; charset=utf-8")
+FILES = json.loads(os.environ.get("BENCH_STATIC_FILES") or "{}")
 CACHE_HEADERS = [
-    ("Content-Type", CONTENT_TYPE),
     ("Cache-Control", "public, max-age=300"),
     ("Vary", "Accept"),
     ("Access-Control-Allow-Origin", "*"),
@@ -28,17 +28,19 @@ CACHE_HEADERS = [
 
 
 def application(environ: dict, start_response: Callable) -> Iterable[bytes]:
+    path, content_type = FILES.get(environ.get("PATH_INFO", ""), ("", ""))
     try:
-        status = os.stat(PATH)
+        status = os.stat(path)
     except OSError:
         start_response("404 Not Found", [("Content-Type", "text/plain")])
         return [b"not found"]
     etag = f'"{status.st_mtime_ns:x}-{status.st_size:x}"'
     candidates = [tag.strip() for tag in environ.get("HTTP_IF_NONE_MATCH", "").split(",")]
     if etag in candidates:
-        start_response("304 Not Modified", [("ETag", etag), *CACHE_HEADERS[1:]])
+        start_response("304 Not Modified", [("ETag", etag), *CACHE_HEADERS])
         return []
-    with open(PATH, "rb") as handle:
+    with open(path, "rb") as handle:
         body = handle.read()
-    start_response("200 OK", [*CACHE_HEADERS, ("ETag", etag), ("Content-Length", str(len(body)))])
+    headers = [("Content-Type", content_type), *CACHE_HEADERS, ("ETag", etag)]
+    start_response("200 OK", [*headers, ("Content-Length", str(len(body)))])
     return [body]

@@ -62,16 +62,45 @@ def _call(environ: dict) -> tuple[str, dict, bytes]:
 def test_static_baseline_serves_the_file_and_answers_304_to_its_etag(tmp_path, monkeypatch):
     document = tmp_path / "assertion.json"
     document.write_bytes(b'{"type": "Assertion"}')
-    monkeypatch.setattr(static_app, "PATH", str(document))
+    monkeypatch.setattr(
+        static_app, "FILES", {"/a": [str(document), "application/ld+json; charset=utf-8"]}
+    )
 
-    status, headers, body = _call({})
+    status, headers, body = _call({"PATH_INFO": "/a"})
     assert status == "200 OK"
     assert body == b'{"type": "Assertion"}'
     assert headers["Content-Length"] == str(len(body))
+    assert headers["Content-Type"] == "application/ld+json; charset=utf-8"
 
-    status, headers, body = _call({"HTTP_IF_NONE_MATCH": headers["ETag"]})
+    status, headers, body = _call({"PATH_INFO": "/a", "HTTP_IF_NONE_MATCH": headers["ETag"]})
     assert status == "304 Not Modified"
     assert body == b""
+    assert _call({"PATH_INFO": "/b"})[0] == "404 Not Found"
+
+
+def test_the_serving_summary_gives_the_median_range_and_ratio_of_the_runs():
+    def run(portal: float, static: float) -> dict:
+        measured = {
+            "requests_per_second": 0.0,
+            "latency_ms": {"p99": 5.0},
+            "server_cpu_ms_per_request": 0.5,
+            "database_cpu_ms_per_request": 0.1,
+            "other_work_cpu_share": 0.0,
+        }
+        return {
+            f"{document}_{server}_{kind}": {
+                **measured,
+                "requests_per_second": portal if server == "portal" else static,
+            }
+            for document in serve_rate.DOCUMENTS
+            for server in ("portal", "static")
+            for kind in ("full", "conditional")
+        }
+
+    summary = serve_rate.summarise([run(400, 1000), run(500, 1000), run(300, 600)])
+    figures = summary["assertion_full"]
+    assert figures["portal_requests_per_second"] == {"median": 400, "min": 300, "max": 500}
+    assert figures["ratio"] == {"median": 0.5, "min": 0.4, "max": 0.5}
 
 
 def test_percentiles_and_summaries_of_samples():

@@ -1,0 +1,24 @@
+"""gunicorn settings of the portal's web process: the Dockerfile, docker-compose.yml and
+bench/serve_rate.py all run with this file (gunicorn reads ./gunicorn.conf.py by itself).
+
+Threaded workers (``gthread``): a thread waiting on PostgreSQL leaves the others to serve, and
+a kept-alive connection costs no thread while it is idle. One worker process per core
+(``WEB_CONCURRENCY``, default: the number of cores), ``GUNICORN_THREADS`` threads each.
+
+A gthread worker accepts connections until it holds ``worker_connections`` of them. Left at
+gunicorn's default (1000), the worker that wakes first takes every kept-alive connection of a
+burst and the others idle: the rate then jumps between "one worker" and "all workers" from
+run to run. Capped at the worker's threads, the connections spread over the workers. A
+reverse proxy in front buffers slow clients, so a connection holds its place only while a
+request is on it or for ``keepalive`` seconds after.
+"""
+
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+workers = int(os.environ.get("WEB_CONCURRENCY") or os.cpu_count() or 2)
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS") or 4)
+worker_connections = threads
+keepalive = 2
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
