@@ -117,6 +117,9 @@ MIDDLEWARE = [
     # The page policy and the request limits (``edubadges/middleware.py``).
     "edubadges.middleware.SecurityHeadersMiddleware",
     "edubadges.middleware.RequestLimitsMiddleware",
+    # The hosted assertion and credential JSON, stored when signed: answered here, before the
+    # middleware that pages need. Middleware that sets headers on every answer goes above.
+    "public.middleware.PublishedDocumentMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

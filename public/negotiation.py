@@ -33,7 +33,7 @@ def _etag_for(body: bytes) -> str:
     return published.etag_for(body)
 
 
-def _not_modified(request: HttpRequest, etag: str) -> bool:
+def not_modified(request: HttpRequest, etag: str) -> bool:
     candidates = [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]
     return etag in candidates or f"W/{etag}" in candidates
 
@@ -43,16 +43,15 @@ def cached(
 ) -> HttpResponse:
     """Add ETag, public cache headers and CORS; answer 304 when the client has it."""
     etag = _etag_for(response.content)
-    if response.status_code == 200 and _not_modified(request, etag):
-        not_modified = HttpResponseNotModified()
-        not_modified["ETag"] = etag
-        response = not_modified
+    if response.status_code == 200 and not_modified(request, etag):
+        response = HttpResponseNotModified()
+        response["ETag"] = etag
     else:
         response["ETag"] = etag
-    return _public(response, max_age=max_age)
+    return public_headers(response, max_age=max_age)
 
 
-def _public(response: HttpResponse, *, max_age: int = PUBLIC_MAX_AGE) -> HttpResponse:
+def public_headers(response: HttpResponse, *, max_age: int = PUBLIC_MAX_AGE) -> HttpResponse:
     patch_cache_control(response, public=True, max_age=max_age)
     patch_vary_headers(response, ["Accept"])
     response["Access-Control-Allow-Origin"] = "*"
@@ -80,14 +79,14 @@ def stored_json(
     content_type: str = "application/ld+json",
 ) -> HttpResponse:
     """A JSON answer stored with its ETag when it was signed: neither built nor hashed."""
-    if status == 200 and _not_modified(request, etag):
+    if status == 200 and not_modified(request, etag):
         response: HttpResponse = HttpResponseNotModified()
     else:
         response = HttpResponse(
             bytes(body), status=status, content_type=f"{content_type}; charset=utf-8"
         )
     response["ETag"] = etag
-    return _public(response)
+    return public_headers(response)
 
 
 def raw(
