@@ -487,6 +487,10 @@ class Award(models.Model):
             models.Index(fields=["status", "offered_at"], name="award_status_offered"),
             models.Index(fields=["status", "expires_at"], name="award_status_expires"),
             models.Index(fields=["badge_class", "recipient_email"], name="award_class_email"),
+            # The staff list of a badge class's awards, newest first, page by page, and its
+            # counts per status (read from the index alone).
+            models.Index(fields=["badge_class", "-created_at", "-id"], name="award_class_created"),
+            models.Index(fields=["badge_class", "status"], name="award_class_status"),
         ]
 
     def __str__(self) -> str:
@@ -656,6 +660,10 @@ class Assertion(models.Model):
         indexes = [
             models.Index(fields=["status", "expires_at"], name="assertion_status_expires"),
             models.Index(fields=["status", "updated_at"], name="assertion_status_updated"),
+            # The staff list of a badge class's badges, newest first, page by page.
+            models.Index(
+                fields=["badge_class", "-issued_on", "-id"], name="assertion_class_issued"
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -212,7 +212,7 @@ def badge_awards(request: HttpRequest, pk: int) -> HttpResponse:
     counts = dict(
         Award.objects.filter(badge_class=badge_class)
         .values_list("status")
-        .annotate(count=Count("pk"))
+        .annotate(count=Count("*"))
         .values_list("status", "count")
     )
     # A page reads only the columns its rows show.
@@ -242,7 +242,9 @@ def badge_awards(request: HttpRequest, pk: int) -> HttpResponse:
             ],
             "withdraw_form": WithdrawForm(),
             "revoke_form": RevokeForm(),
-            "bulk_awards": BulkAward.objects.filter(badge_class=badge_class)[:10],
+            "bulk_awards": BulkAward.objects.filter(badge_class=badge_class).only(
+                "pk", "filename", "created_at", "status"
+            )[:10],
             "failed_signings": failed_signings,
             "now": timezone.now(),
         },
