@@ -18,7 +18,13 @@ import re
 from collections.abc import Callable
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connection
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    DatabaseError,
+    InterfaceError,
+    OperationalError,
+    connection,
+)
 from django.db.backends.signals import connection_created
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
@@ -130,6 +136,14 @@ def _read(public_id: str, fields: tuple[str, ...]) -> tuple | None:
             if attempt == 2 or connection.in_atomic_block:
                 raise
             connection.close()
+        except DatabaseError:
+            # A prepared statement the session lost (a pooler, DISCARD ALL) or that a
+            # migration made stale: prepare them again.
+            if attempt == 2 or connection.in_atomic_block or connection.vendor != "postgresql":
+                raise
+            connection.published_statements = set()
+            with connection.cursor() as cursor:
+                cursor.execute("DEALLOCATE ALL")
     return None
 
 

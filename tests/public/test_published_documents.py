@@ -131,3 +131,16 @@ def test_pages_and_badges_without_a_stored_answer_go_to_the_views(client, assert
     assert built.status_code == 200 and built.json()["id"].endswith(assertion.public_id)
     missing = client.get(reverse("public:assertion", args=["nosuchbadge"]), **JSON)
     assert missing.status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_prepared_lookup_the_database_session_lost_is_prepared_again(client, assertion):
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are used on PostgreSQL")
+    url = _urls(assertion)["hosted"]
+    assert client.get(url, **JSON).status_code == 200
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")  # as DISCARD ALL or a pooler would
+    again = client.get(url, **JSON)
+    assert again.status_code == 200
+    assert again.content == bytes(AssertionDocuments.objects.get(pk=assertion.pk).ob2_body)
