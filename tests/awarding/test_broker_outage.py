@@ -142,7 +142,7 @@ def test_signing_in_awarding_and_claiming_succeed_while_redis_is_down(
     # The outage is over (as if the sweeps' grace period had passed): beat's sweeps queue
     # the waiting rows again and the worker signs every badge and sends every email.
     earlier = timezone.now() - timedelta(hours=1)
-    assertions.update(updated_at=earlier)
+    assertions.update(updated_at=earlier, queued_at=earlier)
     Notification.objects.filter(status=Notification.Status.QUEUED).update(updated_at=earlier)
     wait_until(
         lambda: set(assertions.values_list("status", flat=True)) == {Assertion.Status.ISSUED},
