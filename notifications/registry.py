@@ -22,6 +22,9 @@ class Kind:
     # Runs in the transaction that marks the notification sent (e.g. to record that an
     # institution was told).
     after_sent: Callable[[Notification], None] | None = None
+    # The emails of many notifications of this kind at once, by notification id (what they
+    # share loaded once); without it they are built one by one.
+    build_many: Callable[[list[Notification]], dict[int, EmailMessage | None]] | None = None
 
 
 _KINDS: dict[str, Kind] = {}
@@ -33,8 +36,9 @@ def register(
     label: str,
     build: Callable[[Notification], EmailMessage | None],
     after_sent: Callable[[Notification], None] | None = None,
+    build_many: Callable[[list[Notification]], dict[int, EmailMessage | None]] | None = None,
 ) -> None:
-    _KINDS[name] = Kind(name, label, build, after_sent)
+    _KINDS[name] = Kind(name, label, build, after_sent, build_many)
 
 
 def kind(name: str) -> Kind:

@@ -18,7 +18,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.mail import EmailMessage, EmailMultiAlternatives
+from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import F, Model, QuerySet
 from django.utils import timezone
@@ -183,49 +183,150 @@ def batch_memo(key: Hashable, build: Callable[[], Any]) -> Any:
 
 def notification_send(*, notification_id: int) -> bool:
     """Send one notification; False when another worker has it or it was handled before."""
-    claimed = Notification.objects.filter(
-        pk=notification_id, status=Notification.Status.QUEUED
-    ).update(
-        status=Notification.Status.SENDING, attempts=F("attempts") + 1, updated_at=timezone.now()
-    )
-    if not claimed:
-        return False
-    notification = Notification.objects.select_related("target_type").get(pk=notification_id)
-    # Results are written only while this claim holds: a send the sweep gave up on never
-    # overwrites a later one.
-    claim = Notification.objects.filter(
-        pk=notification_id, status=Notification.Status.SENDING, attempts=notification.attempts
-    )
-    kind = registry.kind(notification.kind)
-    try:
-        message = kind.build(notification)
-        if message is not None:
-            message.send()
-    except Exception as error:
-        status = (
-            Notification.Status.FAILED
-            if notification.attempts >= MAX_ATTEMPTS
-            else Notification.Status.QUEUED
-        )
-        given_up = {"message": None} if status == Notification.Status.FAILED else {}
-        claim.update(
-            status=status,
-            last_error=type(error).__name__[:255],
-            updated_at=timezone.now(),
-            **given_up,
-        )
-        raise
+    return notifications_send(notification_ids=[notification_id]) == 1
+
+
+def _claim(notification_ids: Sequence[int]) -> list[Notification]:
+    """Claim the waiting ones among ``notification_ids`` (QUEUED → SENDING), counting the
+    attempt; rows another worker holds are left to it."""
+    now = timezone.now()
     with transaction.atomic():
-        claim.update(
-            status=Notification.Status.SENT if message is not None else Notification.Status.SKIPPED,
-            sent_at=timezone.now() if message is not None else None,
-            language=notification.language,
-            last_error="",
-            updated_at=timezone.now(),
+        waiting = list(
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(pk__in=list(notification_ids), status=Notification.Status.QUEUED)
+            .values_list("pk", flat=True)
         )
-        if message is not None and kind.after_sent is not None:
-            kind.after_sent(notification)
-    return message is not None
+        if not waiting:
+            return []
+        Notification.objects.filter(pk__in=waiting).update(
+            status=Notification.Status.SENDING, attempts=F("attempts") + 1, updated_at=now
+        )
+    return list(
+        Notification.objects.select_related("target_type")
+        .filter(pk__in=waiting, status=Notification.Status.SENDING)
+        .order_by("pk")
+    )
+
+
+def _build(notifications: list[Notification]) -> dict[int, EmailMessage | None | Exception]:
+    """The email of each notification, built per kind (a kind that builds many at once loads
+    what they share once); an error stands in for an email that could not be built."""
+    messages: dict[int, EmailMessage | None | Exception] = {}
+    by_kind: dict[str, list[Notification]] = {}
+    for notification in notifications:
+        by_kind.setdefault(notification.kind, []).append(notification)
+    for name, group in by_kind.items():
+        kind = registry.kind(name)
+        if kind.build_many is not None:
+            try:
+                messages.update(kind.build_many(group))
+                continue
+            except Exception:  # noqa: BLE001 - built one by one below, so one bad row fails alone
+                logger.exception("Building %d %s emails at once failed", len(group), name)
+        for notification in group:
+            try:
+                messages[notification.pk] = kind.build(notification)
+            except Exception as error:  # noqa: BLE001 - recorded on the row, raised afterwards
+                messages[notification.pk] = error
+    return messages
+
+
+def notifications_send(*, notification_ids: Sequence[int]) -> int:
+    """Send a batch of notifications: claimed in one statement, their emails built per kind
+    and sent over one connection to the mail server, and the outcome written per group of
+    rows. A notification whose email cannot be built or sent goes back for a retry (or,
+    after ``MAX_ATTEMPTS``, is marked failed) without holding up the others; the first
+    error is raised afterwards, so the task is retried and sends only what is still
+    waiting. Results are written only while this run's claim holds (status and attempt),
+    so a send the sweep gave up on never overwrites a later one. Returns how many were
+    sent."""
+    notifications = _claim(notification_ids)
+    if not notifications:
+        return 0
+    with sending_batch():
+        messages = _build(notifications)
+    sent: list[Notification] = []
+    nobody: list[Notification] = []
+    failed: list[tuple[Notification, Exception]] = []
+    connection = None
+    try:
+        for notification in notifications:
+            message = messages.get(notification.pk)
+            if isinstance(message, Exception):
+                failed.append((notification, message))
+                continue
+            if message is None:
+                nobody.append(notification)
+                continue
+            try:
+                if connection is None:
+                    connection = get_connection()
+                    connection.open()
+                message.connection = connection
+                message.send()
+            except Exception as error:  # noqa: BLE001 - recorded on the row, raised afterwards
+                failed.append((notification, error))
+                continue
+            sent.append(notification)
+    finally:
+        if connection is not None:
+            connection.close()
+    _record_sent(sent, nobody)
+    for notification, error in failed:
+        _record_failure(notification, error)
+    if failed:
+        raise failed[0][1]
+    return len(sent)
+
+
+def _held(notifications: list[Notification]) -> QuerySet[Notification]:
+    """The rows of ``notifications`` whose claim by this run still holds."""
+    rows = Notification.objects.none()
+    by_attempt: dict[int, list[int]] = {}
+    for notification in notifications:
+        by_attempt.setdefault(notification.attempts, []).append(notification.pk)
+    for attempts, ids in by_attempt.items():
+        rows = rows | Notification.objects.filter(
+            pk__in=ids, status=Notification.Status.SENDING, attempts=attempts
+        )
+    return rows
+
+
+@transaction.atomic
+def _record_sent(sent: list[Notification], nobody: list[Notification]) -> None:
+    now = timezone.now()
+    for status, group in ((Notification.Status.SENT, sent), (Notification.Status.SKIPPED, nobody)):
+        by_language: dict[str, list[Notification]] = {}
+        for notification in group:
+            by_language.setdefault(notification.language, []).append(notification)
+        for language, same in by_language.items():
+            _held(same).update(
+                status=status,
+                sent_at=now if status == Notification.Status.SENT else None,
+                language=language,
+                last_error="",
+                updated_at=now,
+            )
+    for notification in sent:
+        after_sent = registry.kind(notification.kind).after_sent
+        if after_sent is not None:
+            after_sent(notification)
+
+
+def _record_failure(notification: Notification, error: Exception) -> None:
+    logger.warning("Sending notification %s failed: %s", notification.pk, type(error).__name__)
+    status = (
+        Notification.Status.FAILED
+        if notification.attempts >= MAX_ATTEMPTS
+        else Notification.Status.QUEUED
+    )
+    given_up = {"message": None} if status == Notification.Status.FAILED else {}
+    _held([notification]).update(
+        status=status,
+        last_error=type(error).__name__[:255],
+        updated_at=timezone.now(),
+        **given_up,
+    )
 
 
 def notifications_sweep(*, now=None) -> int:

@@ -24,17 +24,7 @@ def send_notification(notification_id: int) -> bool:
 )
 def send_notifications(notification_ids: list[int]) -> int:
     """Send a batch; one that fails is retried with the batch, the sent ones are skipped."""
-    sent = 0
-    failure: Exception | None = None
-    with services.sending_batch():
-        for notification_id in notification_ids:
-            try:
-                sent += services.notification_send(notification_id=notification_id)
-            except Exception as error:  # noqa: BLE001 - the others still go; re-raised below
-                failure = error
-    if failure is not None:
-        raise failure
-    return sent
+    return services.notifications_send(notification_ids=notification_ids)
 
 
 @shared_task

@@ -207,10 +207,26 @@ _TARGETS = {
 def _envelope(notification: Notification) -> Envelope | None:
     """The envelope for the object the notification is about, loaded with what its email
     needs in one query (None once it is gone: erased or purged meanwhile)."""
-    model = notification.target_type.model_class()
-    envelope, related = _TARGETS[model]
-    target = model.objects.select_related(*related).filter(pk=notification.target_id).first()
-    return envelope(notification, target) if target is not None else None
+    return _envelopes([notification])[notification.pk]
+
+
+def _envelopes(notifications: list[Notification]) -> dict[int, Envelope | None]:
+    """The envelopes of many notifications, their objects loaded in one query per model."""
+    by_model: dict[type, list[Notification]] = {}
+    for notification in notifications:
+        by_model.setdefault(notification.target_type.model_class(), []).append(notification)
+    envelopes: dict[int, Envelope | None] = {}
+    for model, group in by_model.items():
+        envelope, related = _TARGETS[model]
+        targets = model.objects.select_related(*related).in_bulk(
+            {notification.target_id for notification in group}
+        )
+        for notification in group:
+            target = targets.get(notification.target_id)
+            envelopes[notification.pk] = (
+                envelope(notification, target) if target is not None else None
+            )
+    return envelopes
 
 
 def render_email(kind: str, languages: tuple[str, ...], context: dict) -> tuple[str, str, str]:
@@ -242,14 +258,24 @@ def render_email(kind: str, languages: tuple[str, ...], context: dict) -> tuple[
 def build_message(notification: Notification) -> EmailMultiAlternatives | None:
     """The email for ``notification``; None when there is nobody to tell (an eppn without
     an account, or personal data erased meanwhile)."""
-    envelope = _envelope(notification)
-    if envelope is None or not envelope.to:
-        return None
-    subject, text, html = render_email(notification.kind, envelope.languages, envelope.context)
-    message = EmailMultiAlternatives(subject, text, None, [envelope.to])
-    message.attach_alternative(html, "text/html")
-    notification.language = "+".join(envelope.languages)
-    return message
+    return build_messages([notification])[notification.pk]
+
+
+def build_messages(notifications: list[Notification]) -> dict[int, EmailMultiAlternatives | None]:
+    """The emails of many notifications, by id; what they are about is loaded at once."""
+    messages: dict[int, EmailMultiAlternatives | None] = {}
+    envelopes = _envelopes(notifications)
+    for notification in notifications:
+        envelope = envelopes[notification.pk]
+        messages[notification.pk] = None
+        if envelope is None or not envelope.to:
+            continue
+        subject, text, html = render_email(notification.kind, envelope.languages, envelope.context)
+        message = EmailMultiAlternatives(subject, text, None, [envelope.to])
+        message.attach_alternative(html, "text/html")
+        notification.language = "+".join(envelope.languages)
+        messages[notification.pk] = message
+    return messages
 
 
 def recipient_told(obj) -> list[Notification]:
@@ -266,4 +292,6 @@ def recipient_told(obj) -> list[Notification]:
 def register() -> None:
     """Tell the outbox how the badge emails are built (``AppConfig.ready``)."""
     for kind in Kind:
-        registry.register(kind.value, label=kind.label, build=build_message)
+        registry.register(
+            kind.value, label=kind.label, build=build_message, build_many=build_messages
+        )

@@ -114,3 +114,22 @@ def test_a_batch_of_emails_about_one_badge_reads_its_privacy_statement_once(
     statements = [q for q in queries.captured_queries if "privacy_privacystatement" in q["sql"]]
     assert len(statements) == 1
     assert len(mailoutbox) == ROWS
+
+
+def test_a_batch_of_emails_costs_the_same_queries_whatever_its_size(issued_in_bulk, mailoutbox):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from notifications.tasks import send_notifications
+
+    told = list(Notification.objects.filter(kind=Kind.BADGE_ISSUED).order_by("pk"))
+    Notification.objects.update(status=Notification.Status.QUEUED)
+    counts = []
+    for batch in (told[:3], told[3:]):
+        with CaptureQueriesContext(connection) as queries:
+            assert send_notifications([n.pk for n in batch]) == len(batch)
+        counts.append(len(queries.captured_queries))
+    assert counts[0] == counts[1]
+    assert sorted(m.to[0] for m in mailoutbox[-ROWS:]) == sorted(
+        a.recipient_identity for a in issued_in_bulk
+    )

@@ -80,3 +80,35 @@ def test_account_emails_go_through_the_outbox_once(
     told.refresh_from_db()
     assert (told.status, told.message) == (Notification.Status.SENT, None)
     assert [message.to for message in mailoutbox] == [["reset@example.org"]]
+
+
+def test_one_email_that_fails_in_a_batch_holds_up_none_of_the_others(db, mailoutbox):
+    users = [UserFactory(email=f"batch{n}@example.org") for n in range(4)]
+    told = []
+    for user in users:
+        message = EmailMultiAlternatives("Hello", "Text", None, [user.email])
+        told.append(services.notification_queue_prepared(message, about=user))
+    real_send = EmailMultiAlternatives.send
+
+    def refused_for_one(self, *args, **kwargs):
+        if self.to == ["batch2@example.org"]:
+            raise smtplib.SMTPRecipientsRefused({"batch2@example.org": (550, b"no")})
+        return real_send(self, *args, **kwargs)
+
+    ids = [notification.pk for notification in told]
+    with (
+        mock.patch.object(EmailMultiAlternatives, "send", refused_for_one),
+        pytest.raises(smtplib.SMTPRecipientsRefused),
+    ):
+        tasks.send_notifications(ids)
+    statuses = dict(Notification.objects.filter(pk__in=ids).values_list("pk", "status"))
+    assert [statuses[pk] for pk in ids] == ["sent", "sent", "queued", "sent"]
+    assert sorted(m.to[0] for m in mailoutbox) == [
+        "batch0@example.org",
+        "batch1@example.org",
+        "batch3@example.org",
+    ]
+    # The task's retry sends only what is still waiting.
+    assert tasks.send_notifications(ids) == 1
+    assert len(mailoutbox) == 4
+    assert Notification.objects.get(pk=ids[2]).last_error == ""
