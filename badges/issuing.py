@@ -229,7 +229,9 @@ class _Shared:
                 credentials.issuer_profile_v3(badge_class.issuer, with_endorsements=True),
                 credentials.achievement_v3(badge_class),
                 image,
-                _svg_wrapping_png(image) if image.startswith(b"\x89PNG") else image,
+                baking.PreparedImage(
+                    _svg_wrapping_png(image) if image.startswith(b"\x89PNG") else image
+                ),
             )
         return self._badge_classes[badge_class.pk]
 
@@ -241,7 +243,7 @@ def _signed_documents(assertion: Assertion, shared: _Shared | None = None) -> di
     rsa_key, _ed_key, rsa_private, ed_private, rsa_method, ed_method = shared.keys(
         badge_class.issuer
     )
-    issuer_profile, achievement, image, svg_source = shared.badge_class(badge_class)
+    issuer_profile, achievement, image, svg = shared.badge_class(badge_class)
     identity = assertion.recipient_identity
 
     hosted = credentials.assertion_v2(assertion, identity=identity)
@@ -262,8 +264,8 @@ def _signed_documents(assertion: Assertion, shared: _Shared | None = None) -> di
         baked_png = baking.bake(baking.bake(image, hosted, ob_version=2), proven, ob_version=3)
     else:
         baked_png = None
-    baked_svg = baking.bake(svg_source, hosted, ob_version=2)
-    baked_svg_credential = baking.bake(svg_source, proven, ob_version=3)
+    baked_svg = svg.bake(hosted, ob_version=2)
+    baked_svg_credential = svg.bake(proven, ob_version=3)
     return {
         "ob2_assertion": hosted,
         "ob2_jws": ob2_jws,

@@ -112,3 +112,25 @@ def test_one_email_that_fails_in_a_batch_holds_up_none_of_the_others(db, mailout
     assert tasks.send_notifications(ids) == 1
     assert len(mailoutbox) == 4
     assert Notification.objects.get(pk=ids[2]).last_error == ""
+
+
+def test_a_batch_of_emails_is_queued_behind_signing_and_single_emails(
+    db, django_capture_on_commit_callbacks
+):
+    users = [UserFactory(email=f"cohort{n}@example.org") for n in range(3)]
+    queued = []
+    with (
+        mock.patch.object(
+            tasks.send_notifications,
+            "apply_async",
+            lambda args, kwargs=None, **options: queued.append((args, options)),
+        ),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        services.notifications_queue_many(
+            services.PREPARED, {f"cohort:{user.pk}": user for user in users}
+        )
+    ((args, options),) = queued
+    assert sorted(args[0]) == sorted(Notification.objects.values_list("pk", flat=True))
+    # Redis serves priority 0 (the default: signing, a single email) before 9.
+    assert options["priority"] == services.BATCH_PRIORITY == 9
