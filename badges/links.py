@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+import uuid
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 from badge_credentials.did import did_web_for, verification_method_id
 from badge_credentials.extension import extension_context_url
@@ -15,14 +17,44 @@ def absolute(path: str) -> str:
     return settings.SITE_URL + path
 
 
+# Stand-ins for the UUIDs in a public URL while its pattern is reversed once.
+_STAND_INS = tuple(uuid.UUID(int=(0x8D4C2E61 << 96) | number) for number in range(1, 4))
+
+
+def _public(name: str, *args) -> str:
+    """``absolute(reverse(name, args=args))``, with the URL pattern reversed once per name
+    (and per value of any argument that is not a UUID), not once per document: a batch of
+    credentials names thousands of them."""
+    ids = [arg for arg in args if isinstance(arg, uuid.UUID)]
+    fixed = tuple(None if isinstance(arg, uuid.UUID) else arg for arg in args)
+    pieces = _pattern(name, fixed, settings.ROOT_URLCONF, get_urlconf(), get_script_prefix())
+    if pieces is None:
+        return absolute(reverse(name, args=args))
+    parts = [settings.SITE_URL, pieces[0]]
+    for value, piece in zip(ids, pieces[1:], strict=True):
+        parts += [str(value), piece]
+    return "".join(parts)
+
+
+@functools.lru_cache(maxsize=1024)
+def _pattern(name: str, fixed: tuple, *_resolver_state) -> tuple[str, ...] | None:
+    stand_ins = iter(_STAND_INS)
+    args = [next(stand_ins) if arg is None else arg for arg in fixed]
+    pieces = [reverse(name, args=args)]
+    for stand_in in _STAND_INS[: fixed.count(None)]:
+        head, *rest = pieces[-1].split(str(stand_in))
+        if len(rest) != 1:
+            return None
+        pieces[-1:] = [head, rest[0]]
+    return tuple(pieces)
+
+
 def issuer_url(issuer) -> str:
-    return absolute(reverse("public:issuer", args=[issuer.public_id]))
+    return _public("public:issuer", issuer.public_id)
 
 
 def issuer_image_url(issuer) -> str | None:
-    return (
-        absolute(reverse("public:issuer_image", args=[issuer.public_id])) if issuer.image else None
-    )
+    return _public("public:issuer_image", issuer.public_id) if issuer.image else None
 
 
 def issuer_did(issuer) -> str:
@@ -32,41 +64,36 @@ def issuer_did(issuer) -> str:
 
 
 def issuer_did_document_url(issuer) -> str:
-    return absolute(reverse("public:issuer_did", args=[issuer.public_id]))
+    return _public("public:issuer_did", issuer.public_id)
 
 
 def revocation_list_url(issuer) -> str:
-    return absolute(reverse("public:revocations", args=[issuer.public_id]))
+    return _public("public:revocations", issuer.public_id)
 
 
 def status_list_url(issuer) -> str:
-    return absolute(reverse("public:status_list", args=[issuer.public_id]))
+    return _public("public:status_list", issuer.public_id)
 
 
 def status_list_credential_url(status_list) -> str:
-    return absolute(
-        reverse(
-            "public:status_list_credential",
-            args=[status_list.issuer.public_id, status_list.number],
-        )
+    return _public(
+        "public:status_list_credential", status_list.issuer.public_id, status_list.number
     )
 
 
 def key_url(signing_key) -> str:
-    return absolute(reverse("public:key", args=[signing_key.public_id]))
+    return _public("public:key", signing_key.public_id)
 
 
 def key_issuer_url(signing_key) -> str:
     """The OB 2.0 issuer profile that names only this key (see :func:`key_owner_url`)."""
-    return absolute(reverse("public:key_issuer", args=[signing_key.public_id]))
+    return _public("public:key_issuer", signing_key.public_id)
 
 
 def key_badge_class_url(signing_key, badge_class) -> str:
     """The badge class as signed badges made with this key name it (see
     :func:`signed_badge_class_url`)."""
-    return absolute(
-        reverse("public:key_badge_class", args=[signing_key.public_id, badge_class.public_id])
-    )
+    return _public("public:key_badge_class", signing_key.public_id, badge_class.public_id)
 
 
 def key_owner_url(signing_key) -> str:
@@ -98,23 +125,23 @@ def verification_method(signing_key) -> str:
 
 
 def badge_class_url(badge_class) -> str:
-    return absolute(reverse("public:badge_class", args=[badge_class.public_id]))
+    return _public("public:badge_class", badge_class.public_id)
 
 
 def badge_class_image_url(badge_class) -> str:
-    return absolute(reverse("public:badge_class_image", args=[badge_class.public_id]))
+    return _public("public:badge_class_image", badge_class.public_id)
 
 
 def assertion_url(assertion) -> str:
-    return absolute(reverse("public:assertion", args=[assertion.public_id]))
+    return _public("public:assertion", assertion.public_id)
 
 
 def credential_url(assertion) -> str:
-    return absolute(reverse("public:credential", args=[assertion.public_id]))
+    return _public("public:credential", assertion.public_id)
 
 
 def assertion_image_url(assertion, extension: str = "png") -> str:
-    return absolute(reverse("public:assertion_image", args=[assertion.public_id, extension]))
+    return _public("public:assertion_image", assertion.public_id, extension)
 
 
 def legacy_context_url() -> str:
@@ -125,28 +152,26 @@ def legacy_context_url() -> str:
 def vocabulary_context_url() -> str:
     """Where this portal serves the versioned vocabulary's context (whose own, fixed URL is
     :data:`badge_credentials.extension.CONTEXT_V1`)."""
-    return absolute(reverse("public:vocabulary_context", args=[1]))
+    return _public("public:vocabulary_context", 1)
 
 
 def framework_url(framework) -> str:
-    return absolute(reverse("public:framework", args=[framework.public_id]))
+    return _public("public:framework", framework.public_id)
 
 
 def framework_item_url(item) -> str:
     """An item of a framework: its entry on the framework's public page."""
-    return absolute(
-        reverse("public:framework_item", args=[item.framework.public_id, item.public_id])
-    )
+    return _public("public:framework_item", item.framework.public_id, item.public_id)
 
 
 def endorsement_url(endorsement) -> str:
     """The hosted OB 2.0 Endorsement."""
-    return absolute(reverse("public:endorsement", args=[endorsement.public_id]))
+    return _public("public:endorsement", endorsement.public_id)
 
 
 def endorsement_credential_url(endorsement) -> str:
     """The OB 3.0 EndorsementCredential."""
-    return absolute(reverse("public:endorsement_credential", args=[endorsement.public_id]))
+    return _public("public:endorsement_credential", endorsement.public_id)
 
 
 def endorsement_subject_id(endorsement) -> str:
