@@ -165,6 +165,7 @@ def assertions_create_many(
                 created_at=now,
             )
         )
+    status_lists.status_bits_assign_new(issuer=badge_class.issuer, assertions=assertions)
     Assertion.objects.bulk_create(assertions, batch_size=500)
     if assertions[0].pk is None:  # databases that return no keys from a bulk insert
         by_id = dict(

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import functools
 import uuid
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.http import RFC3986_SUBDELIMS
 
 from badge_credentials.did import did_web_for, verification_method_id
 from badge_credentials.extension import extension_context_url
@@ -17,32 +18,32 @@ def absolute(path: str) -> str:
     return settings.SITE_URL + path
 
 
-# Stand-ins for the UUIDs in a public URL while its pattern is reversed once.
-_STAND_INS = tuple(uuid.UUID(int=(0x8D4C2E61 << 96) | number) for number in range(1, 4))
+# Stand-ins for the identifiers in a public URL while its pattern is reversed once.
+_STAND_INS = tuple(str(uuid.UUID(int=(0x8D4C2E61 << 96) | number)) for number in range(1, 4))
+_SAFE = RFC3986_SUBDELIMS + "~:@"
 
 
-def _public(name: str, *args) -> str:
-    """``absolute(reverse(name, args=args))``, with the URL pattern reversed once per name
-    (and per value of any argument that is not a UUID), not once per document: a batch of
-    credentials names thousands of them."""
-    ids = [arg for arg in args if isinstance(arg, uuid.UUID)]
-    fixed = tuple(None if isinstance(arg, uuid.UUID) else arg for arg in args)
-    pieces = _pattern(name, fixed, settings.ROOT_URLCONF, get_urlconf(), get_script_prefix())
-    if pieces is None:
-        return absolute(reverse(name, args=args))
+def _public(name: str, *ids: uuid.UUID | str, fixed: tuple = ()) -> str:
+    """``absolute(reverse(name, args=[*ids, *fixed]))``, with the URL pattern reversed once
+    per name (and per value of ``fixed``) instead of once per document: a batch of
+    credentials names thousands of them. ``ids`` are the public identifiers (UUIDs or
+    strings without a slash) that differ from one URL to the next."""
+    pieces = _pattern(
+        name, len(ids), fixed, settings.ROOT_URLCONF, get_urlconf(), get_script_prefix()
+    )
+    if pieces is None or any("/" in str(value) for value in ids):
+        return absolute(reverse(name, args=[*ids, *fixed]))
     parts = [settings.SITE_URL, pieces[0]]
     for value, piece in zip(ids, pieces[1:], strict=True):
-        parts += [str(value), piece]
+        parts += [quote(str(value), safe=_SAFE), piece]
     return "".join(parts)
 
 
-@functools.lru_cache(maxsize=1024)
-def _pattern(name: str, fixed: tuple, *_resolver_state) -> tuple[str, ...] | None:
-    stand_ins = iter(_STAND_INS)
-    args = [next(stand_ins) if arg is None else arg for arg in fixed]
-    pieces = [reverse(name, args=args)]
-    for stand_in in _STAND_INS[: fixed.count(None)]:
-        head, *rest = pieces[-1].split(str(stand_in))
+@functools.lru_cache(maxsize=256)
+def _pattern(name: str, count: int, fixed: tuple, *_resolver_state) -> tuple[str, ...] | None:
+    pieces = [reverse(name, args=[*_STAND_INS[:count], *fixed])]
+    for stand_in in _STAND_INS[:count]:
+        head, *rest = pieces[-1].split(stand_in)
         if len(rest) != 1:
             return None
         pieces[-1:] = [head, rest[0]]
@@ -77,7 +78,7 @@ def status_list_url(issuer) -> str:
 
 def status_list_credential_url(status_list) -> str:
     return _public(
-        "public:status_list_credential", status_list.issuer.public_id, status_list.number
+        "public:status_list_credential", status_list.issuer.public_id, fixed=(status_list.number,)
     )
 
 
@@ -141,7 +142,7 @@ def credential_url(assertion) -> str:
 
 
 def assertion_image_url(assertion, extension: str = "png") -> str:
-    return _public("public:assertion_image", assertion.public_id, extension)
+    return _public("public:assertion_image", assertion.public_id, fixed=(extension,))
 
 
 def legacy_context_url() -> str:
@@ -152,7 +153,7 @@ def legacy_context_url() -> str:
 def vocabulary_context_url() -> str:
     """Where this portal serves the versioned vocabulary's context (whose own, fixed URL is
     :data:`badge_credentials.extension.CONTEXT_V1`)."""
-    return _public("public:vocabulary_context", 1)
+    return _public("public:vocabulary_context", fixed=(1,))
 
 
 def framework_url(framework) -> str:

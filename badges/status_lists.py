@@ -21,6 +21,7 @@ from django.utils import timezone
 from badge_credentials import data_integrity, status_list
 from badge_credentials.contexts import document_loader
 from badge_credentials.dates import parse_datetime
+from edubadges.bulk import update_columns
 from issuers import signing
 from issuers.models import Issuer, SigningKey
 
@@ -43,7 +44,7 @@ def _new_list(issuer: Issuer, number: int) -> StatusList:
 
 @transaction.atomic
 def status_bits_allocate(*, assertions: Sequence[Assertion]) -> None:
-    """Give every assertion that has none a bit in its issuer's current status list.
+    """Give every stored assertion that has none a bit in its issuer's current status list.
 
     One lock per issuer for the whole batch; a full list is followed by a new one.
     """
@@ -58,25 +59,45 @@ def status_bits_allocate(*, assertions: Sequence[Assertion]) -> None:
                 "pk", "status_list_id"
             )
         )
-        current = StatusList.objects.filter(issuer=issuer).order_by("-number").first()
         given: list[Assertion] = []
-        advanced: dict[int, StatusList] = {}
         for assertion in group:
             if assigned.get(assertion.pk) is not None:
                 assertion.refresh_from_db(fields=["status_list", "status_index"])
-                continue
-            if current is None or current.is_full:
-                current = _new_list(issuer, current.number + 1 if current else 1)
-            assertion.status_list = current
-            assertion.status_index = current.index_at(current.next_position)
-            current.next_position += 1
-            advanced[current.pk] = current
-            given.append(assertion)
-        Assertion.objects.bulk_update(given, ["status_list", "status_index"], batch_size=500)
-        for status_list_row in advanced.values():
-            StatusList.objects.filter(pk=status_list_row.pk).update(
-                next_position=status_list_row.next_position
-            )
+            else:
+                given.append(assertion)
+        _assign(issuer, given)
+        update_columns(
+            Assertion,
+            ["status_list", "status_index"],
+            {a.pk: (a.status_list_id, a.status_index) for a in given},
+        )
+
+
+@transaction.atomic
+def status_bits_assign_new(*, issuer: Issuer, assertions: Sequence[Assertion]) -> None:
+    """Give assertions not stored yet (a batch about to be inserted) their bits, so that
+    signing them has none to hand out; the lock on the issuer row is held until the batch
+    is committed."""
+    _assign(Issuer.objects.select_for_update().get(pk=issuer.pk), assertions)
+
+
+def _assign(issuer: Issuer, assertions: Sequence[Assertion]) -> None:
+    """Hand out the next bits of ``issuer``'s lists (its row locked by the caller)."""
+    if not assertions:
+        return
+    current = StatusList.objects.filter(issuer=issuer).order_by("-number").first()
+    advanced: dict[int, StatusList] = {}
+    for assertion in assertions:
+        if current is None or current.is_full:
+            current = _new_list(issuer, current.number + 1 if current else 1)
+        assertion.status_list = current
+        assertion.status_index = current.index_at(current.next_position)
+        current.next_position += 1
+        advanced[current.pk] = current
+    for status_list_row in advanced.values():
+        StatusList.objects.filter(pk=status_list_row.pk).update(
+            next_position=status_list_row.next_position
+        )
 
 
 def _sign(status_list_row: StatusList) -> dict:

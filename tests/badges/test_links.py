@@ -13,22 +13,31 @@ from badges import links
 
 
 @pytest.mark.parametrize(
-    "name, args",
+    "name, ids, fixed",
     [
-        ("public:assertion", [uuid.uuid4()]),
-        ("public:credential", [uuid.uuid4()]),
-        ("public:assertion_image", [uuid.uuid4(), "svg"]),
-        ("public:assertion_image", [uuid.uuid4(), "png"]),
-        ("public:key_badge_class", [uuid.uuid4(), uuid.uuid4()]),
-        ("public:status_list_credential", [uuid.uuid4(), 3]),
-        ("public:vocabulary_context", [1]),
-        ("public:assertion", [str(uuid.uuid4())]),
+        ("public:assertion", [uuid.uuid4().hex], ()),
+        ("public:assertion", ["a b:c@d%e"], ()),
+        ("public:credential", ["AbC123xyz"], ()),
+        ("public:assertion_image", ["AbC123xyz"], ("svg",)),
+        ("public:assertion_image", ["AbC123xyz"], ("png",)),
+        ("public:badge_class", [uuid.uuid4()], ()),
+        ("public:key_badge_class", [uuid.uuid4(), uuid.uuid4()], ()),
+        ("public:status_list_credential", [uuid.uuid4()], (3,)),
+        ("public:vocabulary_context", [], (1,)),
     ],
 )
-def test_a_public_url_is_what_reverse_gives(name, args):
+def test_a_public_url_is_what_reverse_gives(name, ids, fixed):
+    args = [*ids, *fixed]
     for _ in range(2):
-        assert links._public(name, *args) == links.absolute(reverse(name, args=args))
+        assert links._public(name, *ids, fixed=fixed) == links.absolute(reverse(name, args=args))
     with override_settings(SITE_URL="https://badges.example.org"):
-        assert links._public(name, *args) == (
+        assert links._public(name, *ids, fixed=fixed) == (
             "https://badges.example.org" + reverse(name, args=args)
         )
+
+
+def test_a_pattern_is_reversed_once_per_route():
+    links._pattern.cache_clear()
+    for _ in range(5):
+        links.assertion_url(type("A", (), {"public_id": uuid.uuid4().hex})())
+    assert links._pattern.cache_info().misses == 1

@@ -15,6 +15,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from edubadges.bulk import update_columns
 from issuers.audit import audit_log
 
 from ...models import Award, BadgeClass, BulkAward, BulkAwardRow
@@ -204,11 +205,10 @@ def _award_rows(bulk: BulkAward, rows: list[BulkAwardRow]) -> tuple[int, int]:
     for row, award in zip(awarded_rows, awards, strict=True):
         row.status = BulkAwardRow.Status.CREATED
         row.award = award
-    # One field per CASE expression is what makes a bulk update cheap: the status of the
-    # awarded lines is one plain UPDATE, the few skipped lines are written on their own.
-    BulkAwardRow.objects.bulk_update(awarded_rows, ["award"], batch_size=500)
-    BulkAwardRow.objects.filter(pk__in=[row.pk for row in awarded_rows]).update(
-        status=BulkAwardRow.Status.CREATED
+    update_columns(
+        BulkAwardRow,
+        ["status", "award"],
+        {row.pk: (row.status, row.award_id) for row in awarded_rows},
     )
     skipped_rows = [row for row in rows if row.status == BulkAwardRow.Status.SKIPPED]
     BulkAwardRow.objects.bulk_update(skipped_rows, ["status", "errors"], batch_size=500)
