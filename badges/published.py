@@ -11,13 +11,21 @@ from __future__ import annotations
 import hashlib
 import json
 
+import orjson
 from django.utils.http import quote_etag
 
 from . import links
 
 
 def json_body(document: dict) -> bytes:
-    return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
+    """The document as UTF-8 JSON indented by two spaces: what ``json.dumps(document,
+    ensure_ascii=False, indent=2)`` writes, by orjson (Python's own encoder cannot indent
+    without falling back to pure Python). A value orjson does not take (an integer beyond
+    64 bits) goes through ``json``."""
+    try:
+        return orjson.dumps(document, option=orjson.OPT_INDENT_2)
+    except orjson.JSONEncodeError:
+        return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
 
 
 def etag_for(body: bytes) -> str:

@@ -144,3 +144,21 @@ def test_a_prepared_lookup_the_database_session_lost_is_prepared_again(client, a
     again = client.get(url, **JSON)
     assert again.status_code == 200
     assert again.content == bytes(AssertionDocuments.objects.get(pk=assertion.pk).ob2_body)
+
+
+def test_the_stored_bytes_are_the_documents_as_python_indents_them(assertion):
+    import json
+
+    from badges.published import json_body
+
+    documents = AssertionDocuments.objects.get(assertion=assertion)
+    for document, body in (
+        (documents.ob2_assertion, documents.ob2_body),
+        (documents.ob3_credential, documents.ob3_body),
+        ({"name": 'Café ✓ \u2028 \x01 "q" \\ </script>', "e": {}, "l": [], "n": 2.5}, None),
+        ({"beyond 64 bits": 2**70}, None),
+    ):
+        expected = json.dumps(document, ensure_ascii=False, indent=2).encode()
+        assert json_body(document) == expected
+        if body is not None:
+            assert bytes(body) == expected
