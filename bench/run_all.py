@@ -98,6 +98,10 @@ def issuing_summary(paths: list[Path]) -> dict:
         "share_of_raw_limit": figure("share_of_raw_limit"),
         "first_fifth_per_second": figure("first_fifth_per_second"),
         "last_fifth_per_second": figure("last_fifth_per_second"),
+        "machine_cpu_ms_per_award": figure("machine_cpu_ms_per_award"),
+        "raw_ms_per_credential": figure("raw_ms_per_credential"),
+        "documents_in_a_batch_ms": figure("documents_in_a_batch_ms"),
+        "seconds_upload_to_last_email": figure("upload_to_last_email_seconds"),
     }
 
 
@@ -187,6 +191,12 @@ def main() -> None:
                 f"ratio: {_text(issuing['share_of_raw_limit'], ' %', scale=100)}",
                 f"  first fifth {_text(issuing['first_fifth_per_second'], '/s', digits=1)}, "
                 f"last fifth {_text(issuing['last_fifth_per_second'], '/s', digits=1)}",
+                f"  machine CPU per credential, everything: "
+                f"{_text(issuing['machine_cpu_ms_per_award'], ' ms', digits=2)}; primitives "
+                f"{_text(issuing['raw_ms_per_credential'], ' ms', digits=2)}; every document "
+                f"as a batch builds it {_text(issuing['documents_in_a_batch_ms'], ' ms', digits=2)}",
+                f'  upload to the last "badge issued" email: '
+                f"{_text(issuing['seconds_upload_to_last_email'], ' s', digits=1)}",
             ]
         else:
             lines.append("Issuing: no result")
