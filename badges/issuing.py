@@ -29,7 +29,7 @@ from issuers.audit import audit_log
 from issuers.permissions import Action, has_perm
 
 from . import credentials, links, published, status_lists
-from .models import Assertion, AssertionDocuments, BadgeClass
+from .models import Assertion, AssertionDocuments, BadgeClass, StatusList
 
 logger = logging.getLogger(__name__)
 
@@ -336,12 +336,7 @@ def assertions_sign(*, assertion_ids: list[int]) -> int:
     if not claimed:
         return 0
     assertions = list(
-        Assertion.objects.select_related(
-            "badge_class__issuer__faculty__institution", "status_list__issuer", "award"
-        )
-        .prefetch_related("badge_class__alignments")
-        .filter(pk__in=claimed)
-        .order_by("pk")
+        Assertion.objects.select_related("award").filter(pk__in=claimed).order_by("pk")
     )
     _share_badge_classes(assertions)
     built: list[tuple[Assertion, dict]] = []
@@ -369,11 +364,21 @@ def assertions_sign(*, assertion_ids: list[int]) -> int:
 
 
 def _share_badge_classes(assertions: list[Assertion]) -> None:
-    """One badge class object per badge class in the batch, so what is built from it (and
-    its prefetched alignments) is built once."""
-    first: dict[int, BadgeClass] = {}
+    """Attach to the batch its badge classes (with issuer, faculty, institution and
+    alignments) and status lists, each loaded once and shared by its badges, so that what
+    is built from them is built once."""
+    badge_classes = (
+        BadgeClass.objects.select_related("issuer__faculty__institution")
+        .prefetch_related("alignments")
+        .in_bulk({assertion.badge_class_id for assertion in assertions})
+    )
+    lists = StatusList.objects.select_related("issuer").in_bulk(
+        {a.status_list_id for a in assertions if a.status_list_id is not None}
+    )
     for assertion in assertions:
-        assertion.badge_class = first.setdefault(assertion.badge_class_id, assertion.badge_class)
+        assertion.badge_class = badge_classes[assertion.badge_class_id]
+        if assertion.status_list_id is not None:
+            assertion.status_list = lists[assertion.status_list_id]
 
 
 @transaction.atomic
