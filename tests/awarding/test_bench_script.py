@@ -37,8 +37,12 @@ def test_the_report_is_a_markdown_table(monkeypatch):
         "awards_per_second_to_last_signed": 5.0,
         "emails_sent_by_the_end": 10,
         "worker_cpu_ms_per_award": 100.0,
+        "upload_to_last_email_seconds": 3.0,
+        "worker_cpu_ms_per_award_with_its_email": 150.0,
         "database_cpu_ms_per_award": 2.0,
+        "machine_cpu_ms_per_award": 120.0,
         "machine_cpu_utilisation": 0.9,
+        "documents_in_a_batch_ms": 6.0,
         "first_fifth_per_second": 5.0,
         "last_fifth_per_second": 5.5,
         "raw_ms_per_credential": 5.0,
@@ -50,3 +54,4 @@ def test_the_report_is_a_markdown_table(monkeypatch):
     assert table[:2] == ["| measure | value |", "|---|---:|"]
     assert "| **awards per second, upload → last signed** | 5.0 |" in table
     assert "| **share of the raw limit** | 0.0125 |" in table
+    assert "| machine CPU per award, everything (ms) | 120.0 |" in table
