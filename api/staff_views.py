@@ -20,7 +20,7 @@ from .models import ApiClient
 
 
 def _institution(request: HttpRequest, pk: int) -> Institution:
-    institution = get_object_or_404(Institution.objects.for_user(request.user), pk=pk)
+    institution = get_object_or_404(Institution.objects.for_user(request.user).education(), pk=pk)
     if not has_perm(request.user, Action.MANAGE_MEMBERS, institution):
         raise PermissionDenied
     return institution

@@ -9,7 +9,7 @@ class BadgesConfig(AppConfig):
     def ready(self) -> None:
         from issuers.audit import register_labels
 
-        from . import privacy_handlers
+        from . import endorsement_notifications, privacy_handlers
         from .awarding import notifications
         from .awarding import privacy as awarding_privacy
         from .awarding.audit import ACTION_LABELS
@@ -20,3 +20,4 @@ class BadgesConfig(AppConfig):
         register_labels(ACTION_LABELS)
         register_labels(ENDORSEMENT_LABELS)
         notifications.register()
+        endorsement_notifications.register()

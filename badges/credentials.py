@@ -23,6 +23,9 @@ def _english_first(obj, field: str) -> str:
 def _issuer_name(issuer, language: str) -> str:
     institution = issuer.faculty.institution
     name = getattr(issuer, f"name_{language}") or issuer.name_en or issuer.name_nl
+    if institution.is_endorsing_body:
+        # Its issuer profile is the body itself.
+        return name
     institution_name = getattr(institution, f"name_{language}") or institution.name_en
     return (
         f"{name} ({institution_name})"

@@ -1,6 +1,7 @@
-"""Endorsements: an issuer of one institution vouches for a badge class or an issuer of
-another. The endorser's admins ask, the endorsed side's admins accept or decline; an accepted
-endorsement is signed after commit (OB 2.0 hosted and JWS, OB 3.0 EndorsementCredential with
+"""Endorsements: an issuer of one institution, or an endorsing body the platform admins
+registered (``Institution.Kind.ENDORSING_BODY``), vouches for a badge class or an issuer of
+an institution. The endorser's admins ask, the endorsed side's admins accept or decline (each
+side is told by email); an accepted endorsement is signed after commit (OB 2.0 hosted and JWS, OB 3.0 EndorsementCredential with
 an ``eddsa-rdfc-2022`` proof) with the endorser's keys, and withdrawing it revokes it."""
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from issuers.audit import audit_log
 from issuers.models import Issuer
 from issuers.permissions import Action, has_perm
 
-from . import credentials, links
+from . import credentials, endorsement_notifications, links
 from .models import BadgeClass, Endorsement
 
 logger = logging.getLogger(__name__)
@@ -44,7 +45,7 @@ def may_decide(user, endorsement: Endorsement) -> bool:
 
 def may_withdraw(user, endorsement: Endorsement) -> bool:
     """The endorser's admins withdraw what their issuer said."""
-    return has_perm(user, Action.CHANGE, endorsement.endorser)
+    return has_perm(user, Action.ENDORSE, endorsement.endorser)
 
 
 def _queue_signing(endorsement_id: int) -> None:
@@ -65,9 +66,13 @@ def endorsement_request(
     """The endorser's admin offers an endorsement; the endorsed side decides."""
     if (badge_class is None) == (issuer is None):
         raise ValueError("endorse a badge class or an issuer")
-    if not has_perm(actor, Action.CHANGE, endorser):
+    if not has_perm(actor, Action.ENDORSE, endorser):
         raise PermissionDenied(_("You may not endorse in the name of this issuer."))
     target_issuer = issuer or badge_class.issuer
+    if target_issuer.faculty.institution.is_endorsing_body:
+        raise ValidationError(
+            {"endorser": _("Endorsing bodies endorse; they are not endorsed themselves.")}
+        )
     if target_issuer.faculty.institution_id == endorser.faculty.institution_id:
         raise ValidationError(
             {"endorser": _("Endorsements come from another institution than your own.")}
@@ -96,6 +101,7 @@ def endorsement_request(
         institution=endorser.faculty.institution,
         summary=str(endorsement),
     )
+    endorsement_notifications.queue_offered(endorsement)
     return endorsement
 
 
@@ -125,6 +131,7 @@ def endorsement_accept(*, actor, endorsement: Endorsement) -> Endorsement:
         institution=endorsement.target_issuer.faculty.institution,
         summary=str(endorsement),
     )
+    endorsement_notifications.queue_decided(endorsement)
     _queue_signing(endorsement.pk)
     return endorsement
 
@@ -148,6 +155,7 @@ def endorsement_decline(*, actor, endorsement: Endorsement, reason: str = "") ->
         institution=endorsement.target_issuer.faculty.institution,
         summary=str(endorsement),
     )
+    endorsement_notifications.queue_decided(endorsement)
     return endorsement
 
 

@@ -19,7 +19,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "home.html",
-        {"institutions": Institution.objects.all(), "is_staff_member": is_staff_member},
+        {"institutions": Institution.objects.education(), "is_staff_member": is_staff_member},
     )
 
 

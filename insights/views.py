@@ -67,13 +67,16 @@ def index(request: HttpRequest) -> HttpResponse:
     with its headline figures."""
     user = request.user
     if user.is_superuser:
-        scopes = list(Institution.objects.order_by("name_en"))
+        scopes = list(Institution.objects.education().order_by("name_en"))
     else:
         scopes = [
             membership.scope
-            for membership in Membership.objects.filter(user=user).select_related(
-                "institution", "faculty", "issuer", "badge_class"
-            )
+            for membership in Membership.objects.filter(user=user)
+            # An endorsing body's staff have no badges to count.
+            .exclude(institution__kind=Institution.Kind.ENDORSING_BODY)
+            .exclude(faculty__institution__kind=Institution.Kind.ENDORSING_BODY)
+            .exclude(issuer__faculty__institution__kind=Institution.Kind.ENDORSING_BODY)
+            .select_related("institution", "faculty", "issuer", "badge_class")
         ]
         if not scopes:
             raise PermissionDenied

@@ -18,7 +18,16 @@ from notifications.models import Notification
 
 from . import onboarding, services, signing
 from .badge_types import BadgeType
-from .models import AuditEntry, Faculty, Institution, Invitation, Issuer, Membership, SigningKey
+from .models import (
+    AuditEntry,
+    EndorsingBody,
+    Faculty,
+    Institution,
+    Invitation,
+    Issuer,
+    Membership,
+    SigningKey,
+)
 
 
 class InstitutionAdminForm(forms.ModelForm):
@@ -141,12 +150,95 @@ class InstitutionAdmin(admin.ModelAdmin):
                 formset.deleted_objects.append(deleted_form.instance)
                 services.invitation_withdraw(actor=request.user, invitation=deleted_form.instance)
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).education()
+
     def save_model(self, request, obj, form, change) -> None:
         """Through the same services as the staff pages, so the change is audited."""
         if change:
             services.institution_update(actor=request.user, institution=obj, **changed_fields(form))
         else:
             adopt(obj, services.institution_create(actor=request.user, **model_fields(form)))
+
+
+class EndorsingBodyAdminForm(forms.ModelForm):
+    email = forms.EmailField(
+        label=_("contact email"),
+        help_text=_("Named in the body's endorsements, as an issuer's contact address is."),
+    )
+
+    class Meta:
+        model = EndorsingBody
+        fields = [
+            "schac_home",
+            "country",
+            "website",
+            "name_nl",
+            "name_en",
+            "description_nl",
+            "description_en",
+            "logo",
+        ]
+        labels = {"schac_home": _("domain")}
+        help_texts = {"schac_home": _("The body's internet domain, e.g. beroepsvereniging.nl.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.kind = Institution.Kind.ENDORSING_BODY
+        if self.instance.pk:
+            self.fields["email"].initial = services.endorsing_body_profile(self.instance).email
+
+
+class EndorsingBodyInvitationInline(InvitationInline):
+    verbose_name = _("invitation for someone who endorses in the body's name")
+    verbose_name_plural = _("invite the body's admins (they endorse) by email")
+    fields = ["email", "role", "expires_at", "accepted_at"]
+
+
+@admin.register(EndorsingBody)
+class EndorsingBodyAdmin(InstitutionAdmin):
+    """Professional associations, employer federations, ministries: bodies that endorse the
+    badges and issuers of institutions. Registered here with the issuer profile and keys their
+    endorsements are signed with; their admins are invited as an institution's are."""
+
+    form = EndorsingBodyAdminForm
+    list_display = ["__str__", "schac_home", "website", "ready"]
+    list_filter = []
+    search_fields = ["name_nl", "name_en", "schac_home"]
+    inlines = [EndorsingBodyInvitationInline]
+    fieldsets = [
+        (_("Onboarding"), {"fields": ["onboarding_checklist"]}),
+        (None, {"fields": ["schac_home", "country", "website", "email"]}),
+        (
+            _("Names and descriptions"),
+            {"fields": ["name_nl", "name_en", "description_nl", "description_en", "logo"]},
+        ),
+    ]
+
+    @admin.display(description=_("ready to endorse"), boolean=True)
+    def ready(self, obj: Institution) -> bool:
+        return not onboarding.missing(obj)
+
+    def get_queryset(self, request):
+        return admin.ModelAdmin.get_queryset(self, request).endorsing_bodies()
+
+    def save_model(self, request, obj, form, change) -> None:
+        email = form.cleaned_data["email"]
+        if change:
+            fields = changed_fields(form)
+            services.endorsing_body_update(
+                actor=request.user,
+                body=obj,
+                email=email if "email" in form.changed_data else "",
+                **fields,
+            )
+        else:
+            adopt(
+                obj,
+                services.endorsing_body_register(
+                    actor=request.user, email=email, **model_fields(form)
+                ),
+            )
 
 
 @admin.register(Faculty)

@@ -52,6 +52,8 @@ _LABELS: dict[str, str] = {
     "invitation_accept": _("Invitation accepted"),
     "invitation_withdraw": _("Invitation withdrawn"),
     "institution_create": _("Institution added"),
+    "endorsing_body_register": _("Endorsing body registered"),
+    "endorsing_body_update": _("Endorsing body changed"),
     "account_create": _("Account added by a platform admin"),
     "account_change": _("Account changed by a platform admin"),
     "account_password_set": _("Password set by a platform admin"),

@@ -57,6 +57,13 @@ def _for_user_filter(user, roles: set[str], path: str) -> Q:
 
 
 class InstitutionQuerySet(models.QuerySet["Institution"]):
+    def education(self) -> InstitutionQuerySet:
+        """Schools only: what the catalogue, the insights and onboarding to issue are about."""
+        return self.filter(kind=Institution.Kind.EDUCATION)
+
+    def endorsing_bodies(self) -> InstitutionQuerySet:
+        return self.filter(kind=Institution.Kind.ENDORSING_BODY)
+
     def for_user(self, user, role: str = Role.VIEWER) -> InstitutionQuerySet:
         """Institutions the user may see (any role anywhere inside) or act on at ``role``."""
         if not user.is_authenticated:
@@ -76,9 +83,22 @@ class InstitutionQuerySet(models.QuerySet["Institution"]):
 
 
 class Institution(BilingualMixin, models.Model):
-    """A school onboarded by the platform admins (mbo, hbo or wo)."""
+    """A school onboarded by the platform admins (mbo, hbo or wo), or an endorsing body.
 
-    sector = models.CharField(_("sector"), max_length=3, choices=Sector.choices)
+    An endorsing body (a professional association, an employer federation, a ministry) is
+    registered by the platform admins too. It has one issuer profile with signing keys, in
+    whose name its staff endorse badges and issuers of institutions; it defines no badges,
+    awards nothing and is no school in the catalogue, the insights or the onboarding to issue.
+    """
+
+    class Kind(models.TextChoices):
+        EDUCATION = "education", _("education institution")
+        ENDORSING_BODY = "endorsing_body", _("endorsing body")
+
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=Kind.choices, default=Kind.EDUCATION, editable=False
+    )
+    sector = models.CharField(_("sector"), max_length=3, choices=Sector.choices, blank=True)
     schac_home = models.CharField(
         _("SCHAC home organisation"),
         max_length=255,
@@ -152,6 +172,14 @@ class Institution(BilingualMixin, models.Model):
         return self.name_en or self.name_nl
 
     def clean(self) -> None:
+        if self.is_endorsing_body:
+            if self.enabled_badge_types or self.sector or self.brin or self.eppn_pattern:
+                raise ValidationError(
+                    _("An endorsing body has no sector, BRIN, badge types or students.")
+                )
+            return
+        if not self.sector:
+            raise ValidationError({"sector": _("Choose the sector of the institution.")})
         unknown = [
             value for value in self.enabled_badge_types or [] if value not in BadgeType.values
         ]
@@ -161,12 +189,25 @@ class Institution(BilingualMixin, models.Model):
             t for t in BadgeType.values if t in (self.enabled_badge_types or [])
         ]
 
+    @property
+    def is_endorsing_body(self) -> bool:
+        return self.kind == self.Kind.ENDORSING_BODY
+
     def has_badge_type(self, badge_type: str) -> bool:
-        return badge_type in (self.enabled_badge_types or [])
+        return not self.is_endorsing_body and badge_type in (self.enabled_badge_types or [])
 
     @property
     def enabled_badge_type_choices(self) -> list[tuple[str, str]]:
         return [(value, label) for value, label in BadgeType.choices if self.has_badge_type(value)]
+
+
+class EndorsingBody(Institution):
+    """The platform admin's window on endorsing bodies (see ``Institution``)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("endorsing body")
+        verbose_name_plural = _("endorsing bodies")
 
 
 class FacultyQuerySet(models.QuerySet["Faculty"]):
@@ -262,6 +303,15 @@ class Issuer(BilingualMixin, models.Model):
     @property
     def institution(self) -> Institution:
         return self.faculty.institution
+
+    @property
+    def full_name(self) -> str:
+        """The issuer with its institution, in the active language ("Mechatronics programme
+        (MBO College)"); an endorsing body's issuer profile is the body itself."""
+        institution = self.faculty.institution
+        if institution.is_endorsing_body or institution.name in self.name:
+            return self.name
+        return f"{self.name} ({institution.name})"
 
 
 class Membership(models.Model):

@@ -39,8 +39,23 @@ def register_check(check: Check) -> Check:
     return check
 
 
+def _endorsing_body_checks(body: Institution) -> Iterable[ChecklistItem]:
+    """An endorsing body issues no badges: it needs someone to endorse in its name."""
+    change_page = reverse("admin:issuers_endorsingbody_change", args=[body.pk])
+    has_admin = Membership.objects.filter(institution=body, role=Role.ADMIN).exists()
+    yield ChecklistItem(
+        has_admin,
+        _("The endorsing body has an admin, who endorses in its name."),
+        admin_url=f"{change_page}#invitations-group",
+        staff_url=reverse("staff:members", args=["institution", body.pk]),
+    )
+
+
 @register_check
 def _core_checks(institution: Institution) -> Iterable[ChecklistItem]:
+    if institution.is_endorsing_body:
+        yield from _endorsing_body_checks(institution)
+        return
     change_page = reverse("admin:issuers_institution_change", args=[institution.pk])
     yield ChecklistItem(
         bool(institution.enabled_badge_types),

@@ -20,6 +20,7 @@ class Action(StrEnum):
     ADD_FACULTY = "add_faculty"
     ADD_ISSUER = "add_issuer"
     ADD_BADGE_CLASS = "add_badge_class"
+    ENDORSE = "endorse"
 
 
 REQUIRED_ROLE: dict[Action, Role] = {
@@ -30,6 +31,15 @@ REQUIRED_ROLE: dict[Action, Role] = {
     Action.ADD_FACULTY: Role.ADMIN,
     Action.ADD_ISSUER: Role.ADMIN,
     Action.ADD_BADGE_CLASS: Role.ADMIN,
+    Action.ENDORSE: Role.ADMIN,
+}
+
+# What an endorsing body never does: it endorses in the name of its one issuer profile.
+NOT_FOR_ENDORSING_BODIES = {
+    Action.AWARD,
+    Action.ADD_FACULTY,
+    Action.ADD_ISSUER,
+    Action.ADD_BADGE_CLASS,
 }
 
 # Which kind of object each action that creates something is asked on.
@@ -74,12 +84,14 @@ def has_perm(user, action: Action | str, obj) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
     if user.is_superuser:
-        return True
+        return not (action in NOT_FOR_ENDORSING_BODIES and institution_of(obj).is_endorsing_body)
     needed = Role.at_least(REQUIRED_ROLE[action])
     if action in CREATES_ON and obj._meta.label == "badges.BadgeClass":
         return False
     if action == Action.MANAGE_MEMBERS and obj._meta.label == "badges.BadgeClass":
         obj = obj.issuer
+    if action in NOT_FOR_ENDORSING_BODIES and institution_of(obj).is_endorsing_body:
+        return False
     return bool(roles_on(user, obj) & needed)
 
 

@@ -73,6 +73,77 @@ def institution_update(*, actor, institution: Institution, **fields) -> Institut
     return institution
 
 
+# The fields of an endorsing body that its issuer profile (the name it signs in) repeats.
+BODY_PROFILE_FIELDS = {
+    "name_nl": "name_nl",
+    "name_en": "name_en",
+    "description_nl": "description_nl",
+    "description_en": "description_en",
+    "website": "url",
+    "logo": "image",
+}
+
+
+def endorsing_body_profile(body: Institution) -> Issuer:
+    """The issuer profile an endorsing body endorses in (made when it was registered)."""
+    return Issuer.objects.select_related("faculty__institution").get(faculty__institution=body)
+
+
+@transaction.atomic
+def endorsing_body_register(*, actor, email: str, **fields) -> Institution:
+    """Register an endorsing body (platform admins only), with the issuer profile and signing
+    keys its endorsements are signed with: a professional association, an employer
+    federation, a ministry. Its staff are invited as for an institution."""
+    from .signing import signing_keys_ensure
+
+    if not getattr(actor, "is_superuser", False):
+        raise PermissionDenied(_("Only a platform admin may register an endorsing body."))
+    body = Institution(kind=Institution.Kind.ENDORSING_BODY, **fields)
+    _save(body)
+    # The body's one issuer profile sits in a faculty of its own, as every issuer does; the
+    # staff pages never offer to add another (``permissions.NOT_FOR_ENDORSING_BODIES``).
+    faculty = Faculty(institution=body, name_nl=body.name_nl, name_en=body.name_en)
+    _save(faculty)
+    profile = Issuer(
+        faculty=faculty,
+        email=email,
+        **{
+            issuer_field: getattr(body, field)
+            for field, issuer_field in BODY_PROFILE_FIELDS.items()
+        },
+    )
+    _save(profile)
+    signing_keys_ensure(issuer=profile)
+    audit_log(
+        actor=actor,
+        action="endorsing_body_register",
+        obj=body,
+        data={"fields": sorted([*fields, "email"])},
+    )
+    return body
+
+
+@transaction.atomic
+def endorsing_body_update(*, actor, body: Institution, email: str = "", **fields) -> Institution:
+    """Change an endorsing body; its issuer profile says the same."""
+    _require(actor, Action.CHANGE, body)
+    if not body.is_endorsing_body:
+        raise ValidationError(_("This is an education institution, not an endorsing body."))
+    for name, value in fields.items():
+        setattr(body, name, value)
+    _save(body)
+    profile = endorsing_body_profile(body)
+    for field, issuer_field in BODY_PROFILE_FIELDS.items():
+        setattr(profile, issuer_field, getattr(body, field))
+    if email:
+        profile.email = email
+    _save(profile)
+    Faculty.objects.filter(institution=body).update(name_nl=body.name_nl, name_en=body.name_en)
+    changed = sorted([*fields, *(["email"] if email else [])])
+    audit_log(actor=actor, action="endorsing_body_update", obj=body, data={"fields": changed})
+    return body
+
+
 @transaction.atomic
 def faculty_create(*, actor, institution: Institution, **fields) -> Faculty:
     _require(actor, Action.ADD_FACULTY, institution)

@@ -57,6 +57,13 @@ def issuer(request: HttpRequest, public_id) -> HttpResponse:
                 "badge_classes": badge_classes,
                 "json_url": links.issuer_url(obj),
                 "endorsements": _endorsements(issuer=obj),
+                # What an endorsing body vouches for is what its page is about.
+                "endorsed": Endorsement.objects.published()
+                .filter(endorser=obj)
+                .select_related("badge_class", "issuer__faculty__institution")
+                .order_by("-issued_on")
+                if obj.faculty.institution.is_endorsing_body
+                else None,
             },
         )
     return json_ld(request, credentials.issuer_profile_v2(obj))

@@ -1,5 +1,5 @@
-"""Staff pages of endorsements: an issuer's admin endorses a badge class or an issuer of
-another institution; the admins of what is endorsed accept or decline; the endorser's
+"""Staff pages of endorsements: an issuer's admin (or an endorsing body's) endorses a badge
+class or an issuer of another institution; the admins of what is endorsed accept or decline; the endorser's
 admins withdraw. Endorsements are looked up through ``Endorsement.objects.for_user``."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from badges import endorsements as services
 from badges.models import BadgeClass, Endorsement
-from issuers.models import Issuer
+from issuers.models import Institution, Issuer
 from issuers.roles import Role
 
 from .views import _apply_errors
@@ -46,6 +46,10 @@ class ReasonForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+# Only institutions' badges and issuers are endorsed; endorsing bodies endorse.
+ENDORSABLE = {"faculty__institution__kind": Institution.Kind.EDUCATION}
 
 
 def _endorsing_issuers(user, exclude_institution_id: int | None = None):
@@ -83,7 +87,7 @@ def endorsement_list(request: HttpRequest) -> HttpResponse:
             .filter(words)
             .exclude(issuer__faculty__institution__in=own_institutions)
             .select_related("issuer__faculty__institution")[:20],
-            "issuers": Issuer.objects.filter(words)
+            "issuers": Issuer.objects.filter(words, **ENDORSABLE)
             .exclude(faculty__institution__in=own_institutions)
             .select_related("faculty__institution")[:20],
         }
@@ -111,7 +115,8 @@ def endorsement_create(request: HttpRequest, kind: str, public_id) -> HttpRespon
         institution_id = target.issuer.faculty.institution_id
     elif kind == "issuer":
         target = get_object_or_404(
-            Issuer.objects.select_related("faculty__institution"), public_id=public_id
+            Issuer.objects.filter(**ENDORSABLE).select_related("faculty__institution"),
+            public_id=public_id,
         )
         institution_id = target.faculty.institution_id
     else:

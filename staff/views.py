@@ -69,6 +69,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "institutions": institutions,
             "issuers": issuers,
             "badge_classes": badge_classes,
+            # Staff of an endorsing body only endorse: no badges, frameworks or figures.
+            "works_with_badges": any(not i.is_endorsing_body for i in institutions)
+            or any(not i.faculty.institution.is_endorsing_body for i in issuers)
+            or badge_classes.exists(),
             "first_steps": _first_steps(request.user),
             "waiting_endorsements": Endorsement.objects.filter(status=Endorsement.Status.REQUESTED)
             .filter(
@@ -88,8 +92,10 @@ def _first_steps(user) -> list[tuple[Institution, Faculty | None]]:
     """Institutions the user administers that have no issuer yet, with the faculty to add one
     to (``None`` when a faculty must be created first)."""
     steps = []
-    administered = Institution.objects.for_user(user, Role.ADMIN).exclude(
-        faculties__issuers__isnull=False
+    administered = (
+        Institution.objects.for_user(user, Role.ADMIN)
+        .education()
+        .exclude(faculties__issuers__isnull=False)
     )
     for institution in administered.order_by("name_en"):
         steps.append((institution, institution.faculties.order_by("pk").first()))
@@ -123,7 +129,8 @@ def institution_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def institution_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    institution = get_object_or_404(Institution.objects.for_user(request.user), pk=pk)
+    # An endorsing body is changed by the platform admins (with its issuer profile).
+    institution = get_object_or_404(Institution.objects.for_user(request.user).education(), pk=pk)
     _require(request, Action.CHANGE, institution)
     form = InstitutionForm(
         request.POST if request.method == "POST" else None,

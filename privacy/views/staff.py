@@ -38,7 +38,7 @@ from ..models import (
 
 
 def _admin_institution(request: HttpRequest, pk: int) -> Institution:
-    institution = get_object_or_404(Institution.objects.for_user(request.user), pk=pk)
+    institution = get_object_or_404(Institution.objects.for_user(request.user).education(), pk=pk)
     if not has_perm(request.user, Action.CHANGE, institution):
         raise PermissionDenied
     return institution

@@ -25,8 +25,12 @@ def test_seed_demo_is_idempotent_and_covers_all_sectors_and_types(capsys):
     first = _counts()
     call_command("seed_demo")
     assert _counts() == first
-    assert set(Institution.objects.values_list("sector", flat=True)) == {"mbo", "hbo", "wo"}
-    for institution in Institution.objects.all():
+    assert set(Institution.objects.education().values_list("sector", flat=True)) == {
+        "mbo",
+        "hbo",
+        "wo",
+    }
+    for institution in Institution.objects.education():
         types = set(
             BadgeClass.objects.filter(issuer__faculty__institution=institution).values_list(
                 "badge_type", flat=True
@@ -111,10 +115,27 @@ def test_seed_demo_has_an_accepted_endorsement_across_institutions(
     with django_capture_on_commit_callbacks(execute=True):
         call_command("seed_demo")
     call_command("seed_demo")
-    endorsement = Endorsement.objects.get()
+    endorsement = Endorsement.objects.get(endorser__faculty__institution__kind="education")
     assert endorsement.status == Endorsement.Status.ISSUED
     assert endorsement.ob3_credential["type"] == ["VerifiableCredential", "EndorsementCredential"]
     assert endorsement.endorser.faculty.institution != endorsement.badge_class.institution
+
+
+def test_seed_demo_has_an_endorsing_body_with_an_accepted_endorsement(
+    django_capture_on_commit_callbacks,
+):
+    from badges.models import Endorsement
+    from issuers.roles import Role
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo")
+    call_command("seed_demo")
+    body = Institution.objects.endorsing_bodies().get()
+    assert body.memberships.filter(role=Role.ADMIN, user__email__startswith="admin@").exists()
+    endorsement = Endorsement.objects.get(endorser__faculty__institution=body)
+    assert endorsement.status == Endorsement.Status.ISSUED
+    assert endorsement.ob3_credential["issuer"]["name"] == body.name_en
+    assert not body.faculties.get().issuers.get().badge_classes.exists()
 
 
 def test_the_first_demo_student_finds_offers_waiting_without_the_email(capsys):

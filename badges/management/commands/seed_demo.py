@@ -108,6 +108,9 @@ def demo_badge_id(demo: DemoInstitution, badge_type: str) -> uuid.UUID:
 
 FRAMEWORK_ID = uuid.uuid5(DEMO_NAMESPACE, "framework/21st-century-skills")
 ENDORSEMENT_ID = uuid.uuid5(DEMO_NAMESPACE, "endorsement/hogeschool-of-universiteit")
+BODY_ENDORSEMENT_ID = uuid.uuid5(DEMO_NAMESPACE, "endorsement/beroepsvereniging-of-hogeschool")
+# An endorsing body: no school, it vouches for the badges of schools.
+BODY_DOMAIN = "ict-beroepsvereniging.example"
 FRAMEWORK_ITEMS = [
     ("KD", "Kritisch denken", "Critical thinking"),
     ("CD", "Creatief denken", "Creative thinking"),
@@ -215,8 +218,45 @@ class Command(BaseCommand):
                 (f"{demo.key} students", f"student1@{demo.schac_home}, student2@{demo.schac_home}"),
             ]
         self._endorsement()
+        body_admin = self._endorsing_body(platform_admin)
+        logins.append(("endorsing body admin", body_admin.email))
         self._offers_from_elsewhere()
         return logins
+
+    def _endorsing_body(self, platform_admin) -> User:
+        """A professional association the platform admin registered; it endorsed the hbo
+        microcredential, and the hbo issuer admin accepted."""
+        body = Institution.objects.endorsing_bodies().filter(schac_home=BODY_DOMAIN).first()
+        if body is None:
+            body = issuer_services.endorsing_body_register(
+                actor=platform_admin,
+                email=f"keurmerk@{BODY_DOMAIN}",
+                schac_home=BODY_DOMAIN,
+                name_nl="Demo Beroepsvereniging ICT",
+                name_en="Demo Association of ICT Professionals",
+                description_nl="Demo: de beroepsvereniging van ICT-professionals.",
+                description_en="Demo: the professional association of ICT professionals.",
+                website=f"https://www.{BODY_DOMAIN}/",
+            )
+        admin = _user(f"admin@{BODY_DOMAIN}", "Bas", "Beroepsvereniging")
+        _role(admin, Role.ADMIN, institution=body)
+        if not Endorsement.objects.filter(public_id=BODY_ENDORSEMENT_ID).exists():
+            hbo = INSTITUTIONS[1]
+            endorsement = endorsement_services.endorsement_request(
+                actor=admin,
+                endorser=issuer_services.endorsing_body_profile(body),
+                badge_class=BadgeClass.objects.get(
+                    public_id=demo_badge_id(hbo, BadgeType.MICROCREDENTIAL)
+                ),
+                comment="Demo: what this microcredential teaches is what our members look "
+                "for in a junior ICT professional.",
+            )
+            Endorsement.objects.filter(pk=endorsement.pk).update(public_id=BODY_ENDORSEMENT_ID)
+            endorsement_services.endorsement_accept(
+                actor=User.objects.get(email=f"issuer-admin@{hbo.schac_home}"),
+                endorsement=endorsement,
+            )
+        return admin
 
     def _endorsement(self) -> None:
         """The hbo issuer endorses the wo microcredential, and the wo issuer admin accepts:
