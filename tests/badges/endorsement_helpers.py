@@ -43,3 +43,28 @@ def accepted(side: Parties, capture, comment: str = "A sound module.") -> Endors
         endorsements.endorsement_accept(actor=side.badge_admin, endorsement=endorsement)
     endorsement.refresh_from_db()
     return endorsement
+
+
+def body_parties(**badge_class) -> Parties:
+    """An endorsing body registered by a platform admin, its admin, and an institution's badge
+    class with its admin."""
+    from issuers import services as issuer_services
+    from tests.factories import UserFactory
+
+    platform_admin = UserFactory(is_staff=True, is_superuser=True)
+    body = issuer_services.endorsing_body_register(
+        actor=platform_admin,
+        email="quality@association.example",
+        schac_home="association.example",
+        name_nl="Beroepsvereniging",
+        name_en="Professional Association",
+        description_en="The association of professionals.",
+        website="https://association.example/",
+    )
+    badge = BadgeClassFactory(**({"microcredential": True, "language": "en"} | badge_class))
+    return Parties(
+        endorser=issuer_services.endorsing_body_profile(body),
+        endorser_admin=MembershipFactory(institution=body, role=Role.ADMIN).user,
+        badge_class=badge,
+        badge_admin=MembershipFactory(issuer=badge.issuer, role=Role.ADMIN).user,
+    )

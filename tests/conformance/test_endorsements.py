@@ -1,19 +1,23 @@
 """Endorsements through the independent verifiers: Digital Bazaar's verifier accepts the
 EndorsementCredential and reports a withdrawn one revoked; badges of an endorsed badge class
-still verify in both versions, badgecheck fetching and validating the endorsement."""
+still verify in both versions, badgecheck fetching and validating the endorsement. Each for
+an endorsement by another institution's issuer and by an endorsing body."""
 
 from __future__ import annotations
 
 import pytest
 
 from badge_credentials.extension import CONTEXT_V1
-from badges import endorsements, links
-from tests.badges.endorsement_helpers import accepted, parties
+from badges import credentials, endorsements, links
+from tests.badges.endorsement_helpers import accepted, body_parties, parties
 
 from .test_open_badges_3 import _documents
 
 pytestmark = [pytest.mark.conformance]
 RECIPIENT = "student@example.org"
+ENDORSERS = pytest.mark.parametrize(
+    "make_parties", [parties, body_parties], ids=["institution", "endorsing_body"]
+)
 
 
 def _endorsement_documents(client, endorsement) -> dict:
@@ -32,15 +36,17 @@ def _endorsement_documents(client, endorsement) -> dict:
     }
 
 
+@ENDORSERS
 @pytest.mark.django_db
 def test_digital_bazaar_accepts_the_endorsement_credential_and_then_its_withdrawal(
-    client, ob3_verifier, django_capture_on_commit_callbacks
+    make_parties, client, ob3_verifier, django_capture_on_commit_callbacks
 ):
-    side = parties()
+    side = make_parties()
     endorsement = accepted(side, django_capture_on_commit_callbacks)
     served = client.get(
         links.endorsement_credential_url(endorsement).removeprefix("http://testserver")
     ).json()
+    assert served["issuer"]["name"] == credentials.issuer_profile_v3(side.endorser).name
     report = ob3_verifier(
         {"credential": served, "documents": _endorsement_documents(client, endorsement)}
     )
@@ -71,11 +77,12 @@ def test_a_tampered_endorsement_fails(client, ob3_verifier, django_capture_on_co
     assert not report["verified"]
 
 
+@ENDORSERS
 @pytest.mark.django_db
 def test_a_badge_of_an_endorsed_badge_class_verifies_with_the_endorsement_in_it(
-    client, issue, ob3_verifier, django_capture_on_commit_callbacks
+    make_parties, client, issue, ob3_verifier, django_capture_on_commit_callbacks
 ):
-    side = parties()
+    side = make_parties()
     endorsement = accepted(side, django_capture_on_commit_callbacks)
     assertion = issue(badge_class=side.badge_class, email=RECIPIENT)
     achievement = assertion.ob3_credential["credentialSubject"]["achievement"]
@@ -86,11 +93,12 @@ def test_a_badge_of_an_endorsed_badge_class_verifies_with_the_endorsement_in_it(
     assert report["verified"], report["errors"]
 
 
+@ENDORSERS
 @pytest.mark.django_db(transaction=True)
 def test_badgecheck_accepts_the_badge_class_with_its_endorsement(
-    badgecheck, live_site, issue, django_capture_on_commit_callbacks
+    make_parties, badgecheck, live_site, issue, django_capture_on_commit_callbacks
 ):
-    side = parties()
+    side = make_parties()
     endorsement = accepted(side, django_capture_on_commit_callbacks)
     assertion = issue(badge_class=side.badge_class, email=RECIPIENT)
     report = badgecheck(links.assertion_url(assertion), recipient=RECIPIENT)
@@ -100,4 +108,5 @@ def test_badgecheck_accepts_the_badge_class_with_its_endorsement(
     assert badge_class["endorsement"] == links.endorsement_url(endorsement)
     fetched = nodes[links.endorsement_url(endorsement)]
     assert fetched["type"] == "Endorsement"
+    assert fetched["issuer"] == links.issuer_url(side.endorser)
     assert fetched["claim"]["endorsementComment"] == "A sound module."
