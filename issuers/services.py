@@ -184,6 +184,14 @@ def issuer_update(*, actor, issuer: Issuer, **fields) -> Issuer:
     return issuer
 
 
+def _check_role_fits(role: str, scope) -> None:
+    """An endorsing body awards nothing: its staff are admins (who endorse) or viewers."""
+    if role == Role.AWARDER and institution_of(scope).is_endorsing_body:
+        raise ValidationError(
+            {"role": _("An endorsing body awards nothing: choose admin (endorses) or viewer.")}
+        )
+
+
 def _scope_kwargs(scope) -> dict:
     label = scope._meta.label
     key = {
@@ -218,6 +226,7 @@ def membership_grant(*, actor, user, role: str, scope) -> Membership:
     _require(actor, Action.MANAGE_MEMBERS, scope)
     if role not in Role.values:
         raise ValidationError({"role": _("Unknown role.")})
+    _check_role_fits(role, scope)
     if not identities.is_verified(user):
         raise UnverifiedAccount()
     membership, _created = Membership.objects.update_or_create(
@@ -265,6 +274,7 @@ def invitation_create(
     if institution_of(scope).pk != institution.pk:
         raise ValidationError(_("The faculty or issuer belongs to another institution."))
     _require(actor, Action.MANAGE_MEMBERS, scope)
+    _check_role_fits(role, scope)
     invitation = Invitation(
         email=email.strip().lower(),
         eppn=eppn.strip().lower(),

@@ -57,10 +57,19 @@ class MemberForm(forms.Form):
     )
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
 
-    def __init__(self, *args, allow_admin: bool = True, allow_eppn: bool = True, **kwargs):
+    def __init__(
+        self,
+        *args,
+        allow_admin: bool = True,
+        allow_eppn: bool = True,
+        allow_awarder: bool = True,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         if not allow_admin:
             self.fields["role"].choices = [c for c in Role.choices if c[0] != Role.ADMIN]
+        if not allow_awarder:
+            self.fields["role"].choices = [c for c in Role.choices if c[0] != Role.AWARDER]
         if not allow_eppn:
             del self.fields["eppn"]
             self.fields["email"].required = True

@@ -27,7 +27,7 @@ from issuers import onboarding
 from issuers import services as issuer_services
 from issuers.badge_types import BADGE_TYPE_EXPLANATIONS, BadgeType
 from issuers.models import AuditEntry, Faculty, Institution, Invitation, Issuer, Membership
-from issuers.permissions import Action, has_perm
+from issuers.permissions import Action, has_perm, institution_of
 from issuers.roles import Role
 
 from .forms import BadgeClassForm, FacultyForm, InstitutionForm, IssuerForm, MemberForm
@@ -462,6 +462,7 @@ def members(request: HttpRequest, scope_type: str, pk: int) -> HttpResponse:
         request.POST if request.method == "POST" else None,
         allow_admin=scope_type != "badge",
         allow_eppn=scope_type != "badge",
+        allow_awarder=not institution_of(scope).is_endorsing_body,
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -2,10 +2,12 @@
 own endorsements, and nothing of any institution beyond what is public."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from badges import endorsements
 from badges.models import Endorsement
+from issuers import services as issuer_services
 from issuers.models import Institution
 from issuers.roles import Role
 from tests.badges.endorsement_helpers import accepted, body_parties, parties
@@ -165,3 +167,22 @@ def test_the_platform_admin_registers_a_body_in_the_admin(
     assert "Employers&#x27; Federation" not in institutions
     bodies = client.get(reverse("admin:issuers_endorsingbody_changelist")).content.decode()
     assert "Employers&#x27; Federation" in bodies
+
+
+def test_a_body_invites_admins_and_viewers_but_no_awarders(client):
+    side = body_parties()
+    body = side.endorser.faculty.institution
+    client.force_login(side.endorser_admin)
+    members_url = reverse("staff:members", args=["institution", body.pk])
+    page = client.get(members_url).content.decode()
+    assert 'value="viewer"' in page and 'value="admin"' in page
+    assert 'value="awarder"' not in page
+    with pytest.raises(ValidationError):
+        issuer_services.invitation_create(
+            actor=side.endorser_admin, institution=body, email="a@x.example", role=Role.AWARDER
+        )
+    response = client.post(
+        members_url, {"email": "colleague@association.example", "role": "viewer"}
+    )
+    assert response.status_code == 302
+    assert body.invitations.get().role == Role.VIEWER
