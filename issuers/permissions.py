@@ -90,9 +90,9 @@ def has_perm(user, action: Action | str, obj) -> bool:
         return False
     if action == Action.MANAGE_MEMBERS and obj._meta.label == "badges.BadgeClass":
         obj = obj.issuer
-    if action in NOT_FOR_ENDORSING_BODIES and institution_of(obj).is_endorsing_body:
+    if not roles_on(user, obj) & needed:
         return False
-    return bool(roles_on(user, obj) & needed)
+    return not (action in NOT_FOR_ENDORSING_BODIES and institution_of(obj).is_endorsing_body)
 
 
 def institution_of(obj) -> Institution:
