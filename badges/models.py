@@ -889,10 +889,10 @@ class EndorsementQuerySet(models.QuerySet["Endorsement"]):
 
 
 class Endorsement(models.Model):
-    """An issuer of another institution vouches for a badge class or an issuer, with a
-    comment; the endorsed side's admins accept or decline it. Accepted, it is signed as an
-    OB 2.0 Endorsement and an OB 3.0 EndorsementCredential in the endorser's name; withdrawn,
-    it is revoked."""
+    """An issuer of another institution, or an endorsing body's issuer profile, vouches for a
+    badge class or an issuer of an institution, with a comment; the endorsed side's admins
+    accept or decline it. Accepted, it is signed as an OB 2.0 Endorsement and an OB 3.0
+    EndorsementCredential in the endorser's name; withdrawn, it is revoked."""
 
     class Status(models.TextChoices):
         REQUESTED = "requested", _("waiting for a decision")
