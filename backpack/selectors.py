@@ -31,9 +31,15 @@ def assertions_of(user) -> QuerySet[Assertion]:
     return student_assertions(user).select_related("badge_class__issuer__faculty__institution")
 
 
-def open_awards_of(user) -> list[Award]:
-    """Offers waiting for the student (an unbound offer only for a verified address or eppn)."""
-    return student_open_offers(user)
+def open_awards_of(user, *, badge_type: str = "", institution: str = "") -> list[Award]:
+    """Offers waiting for the student (an unbound offer only for a verified address or eppn),
+    narrowed like the badges by type and by institution (its id) when they are given."""
+    return [
+        award
+        for award in student_open_offers(user)
+        if (not badge_type or award.badge_class.badge_type == badge_type)
+        and (not institution or str(award.badge_class.issuer.faculty.institution_id) == institution)
+    ]
 
 
 def closed_awards_of(user) -> list[Award]:
@@ -53,8 +59,13 @@ def closed_awards_of(user) -> list[Award]:
     ]
 
 
-def pending_enrollments_of(user):
-    return student_enrollments(user).filter(status=Enrollment.Status.PENDING)
+def pending_enrollments_of(user, *, badge_type: str = "", institution: str = ""):
+    enrollments = student_enrollments(user).filter(status=Enrollment.Status.PENDING)
+    if badge_type:
+        enrollments = enrollments.filter(badge_class__badge_type=badge_type)
+    if institution:
+        enrollments = enrollments.filter(badge_class__issuer__faculty__institution_id=institution)
+    return enrollments
 
 
 def is_hidden(user, assertion: Assertion) -> bool:

@@ -52,8 +52,16 @@ def backpack(request: HttpRequest) -> HttpResponse:
         "backpack/backpack.html",
         {
             "cards": selectors.badge_cards(assertions),
-            "awards": selectors.open_awards_of(request.user) if status in ("", "pending") else [],
-            "pending_enrollments": selectors.pending_enrollments_of(request.user),
+            "awards": selectors.open_awards_of(
+                request.user, badge_type=badge_type, institution=institution
+            )
+            if status in ("", "pending")
+            else [],
+            "pending_enrollments": selectors.pending_enrollments_of(
+                request.user, badge_type=badge_type, institution=institution
+            )
+            if status in ("", "pending")
+            else [],
             "closed_awards": selectors.closed_awards_of(request.user)
             if not (status or badge_type or institution)
             else [],

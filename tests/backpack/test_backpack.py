@@ -298,3 +298,25 @@ def test_importing_a_badge_url_that_redirects_inside_fetches_nothing_inside(
     assert servers["internal"].requests == []
     assert "could not be fetched" in page and "127.0.0.1" not in page
     assert not ExternalBadge.objects.exists()
+
+
+def test_the_filters_narrow_the_waiting_offers_too(client, student):
+    from badges.models import Award
+
+    micro = BadgeClassFactory(microcredential=True, name_en="Waiting micro", name_nl="Wacht micro")
+    other = BadgeClassFactory(name_en="Waiting certificate", name_nl="Wacht certificaat")
+    for badge_class in (micro, other):
+        Award.objects.create(
+            badge_class=badge_class, recipient=student, recipient_email=student.email
+        )
+    client.force_login(student)
+    url = reverse("backpack:list")
+    everything = client.get(url).content.decode()
+    assert "Waiting micro" in everything and "Waiting certificate" in everything
+    by_type = client.get(url, {"type": "microcredential"}).content.decode()
+    assert "Waiting micro" in by_type and "Waiting certificate" not in by_type
+    institution = micro.issuer.faculty.institution_id
+    by_institution = client.get(url, {"institution": str(institution)}).content.decode()
+    assert "Waiting micro" in by_institution and "Waiting certificate" not in by_institution
+    only_revoked = client.get(url, {"status": "revoked"}).content.decode()
+    assert "Waiting micro" not in only_revoked
