@@ -198,9 +198,18 @@ def make_server(name: str, identities: dict[str, dict], port: int = 0):
 def _serve(args) -> None:
     name, identities = DEMO_PROVIDERS.get(args.name.upper(), (args.name, {}))
     server = make_server(name, identities if args.demo_identities else {}, args.port)
+    if args.exit_with_parent:
+        threading.Thread(target=_shut_down_at_end_of_input, args=(server,), daemon=True).start()
     print(f"http://127.0.0.1:{server.server_port}", flush=True)
     with contextlib.suppress(KeyboardInterrupt):
         server.serve_forever()
+
+
+def _shut_down_at_end_of_input(server) -> None:
+    """Stop once standard input closes: the process that started this one, holding the other
+    end of the pipe, has ended, even if it was killed and could not stop this one."""
+    sys.stdin.read()
+    server.shutdown()
 
 
 def _describe(prefix: str, url: str, identities: dict[str, dict]) -> str:
@@ -247,6 +256,11 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--name", default="SURFconext")
     serve.add_argument("--port", type=int, default=0)
     serve.add_argument("--demo-identities", action="store_true")
+    serve.add_argument(
+        "--exit-with-parent",
+        action="store_true",
+        help="stop when standard input closes (give it a pipe from the starting process)",
+    )
     run = commands.add_parser("run", help="run both demo providers and a command")
     run.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)

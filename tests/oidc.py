@@ -51,8 +51,11 @@ def _start(name: str):
             "--name",
             name,
             "--demo-identities",
+            "--exit-with-parent",
         ],
         cwd=ROOT,
+        # Its end of this pipe closes when the test run ends, however it ends.
+        stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
@@ -61,6 +64,7 @@ def _start(name: str):
     url = process.stdout.readline().strip()
     if not url.startswith("http://127.0.0.1:"):
         process.kill()
+        process.stdin.close()
         process.stdout.close()
         pytest.fail(f"the OpenID Connect provider did not start: {url!r}")
     return process, url
@@ -75,6 +79,7 @@ def oidc_providers():
         yield {key: Provider(key, url) for key, (_process, url) in started.items()}
     finally:
         for process, _url in started.values():
+            process.stdin.close()
             process.terminate()
             process.wait(timeout=10)
             process.stdout.close()

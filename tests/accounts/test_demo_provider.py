@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import pytest
 import requests
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -53,3 +55,34 @@ def test_the_provider_pages_load_nothing_from_elsewhere(oidc_providers):
     ).text
     assert "eduid-sanne-visser" in page
     assert "https://" not in page and "//cdn" not in page
+
+
+def test_a_provider_started_for_the_tests_ends_when_its_starter_is_killed():
+    # A starter that is killed with SIGKILL cannot stop its provider; the provider notices
+    # that its standard input (the starter's pipe) closed and stops by itself.
+    starter = (
+        "import subprocess, sys, time\n"
+        "provider = subprocess.Popen([sys.executable, '-m', 'accounts.demo_provider', 'serve',"
+        " '--exit-with-parent'], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)\n"
+        "print(provider.pid, provider.stdout.readline().strip(), flush=True)\n"
+        "time.sleep(600)\n"
+    )
+    process = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-c", starter], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        pid, url = process.stdout.readline().split()
+        assert requests.get(f"{url}/.well-known/openid-configuration", timeout=10).ok
+    finally:
+        process.kill()
+        process.wait(timeout=10)
+        process.stdout.close()
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            requests.get(f"{url}/.well-known/openid-configuration", timeout=5)
+        except requests.ConnectionError:
+            break  # the provider stopped listening: it ended
+        time.sleep(0.2)
+    else:
+        pytest.fail(f"the provider (pid {pid}) still answers after its starter was killed")
