@@ -35,10 +35,8 @@ KINDS = {
 LANGUAGES = ("nl", "en")
 
 
-def deciders(endorsement: Endorsement) -> QuerySet:
-    """The admins of the endorsed issuer (or the badge class's issuer), its faculty and its
-    institution: those who accept or decline."""
-    issuer = endorsement.target_issuer
+def _admins_of(issuer) -> QuerySet:
+    """Active admins of ``issuer``, its faculty or its institution."""
     return (
         get_user_model()
         .objects.filter(
@@ -53,24 +51,18 @@ def deciders(endorsement: Endorsement) -> QuerySet:
     )
 
 
+def deciders(endorsement: Endorsement) -> QuerySet:
+    """The admins of the endorsed issuer (or the badge class's issuer), its faculty and its
+    institution: those who accept or decline."""
+    return _admins_of(endorsement.target_issuer)
+
+
 def offerers(endorsement: Endorsement) -> list:
     """Who offered it; when that account is gone, the endorser's admins."""
     creator = endorsement.created_by
     if creator is not None and creator.is_active:
         return [creator]
-    issuer = endorsement.endorser
-    return list(
-        get_user_model()
-        .objects.filter(
-            Q(memberships__issuer=issuer)
-            | Q(memberships__faculty=issuer.faculty_id)
-            | Q(memberships__institution=issuer.faculty.institution_id),
-            memberships__role=Role.ADMIN,
-            is_active=True,
-        )
-        .distinct()
-        .order_by("pk")
-    )
+    return list(_admins_of(endorsement.endorser))
 
 
 def _queue(kind: str, endorsement: Endorsement, recipients) -> None:
