@@ -96,6 +96,8 @@ def issuing_summary(paths: list[Path]) -> dict:
         "credentials_per_second": figure("awards_per_second_to_last_signed"),
         "raw_limit_per_second": figure("raw_limit_per_second"),
         "share_of_raw_limit": figure("share_of_raw_limit"),
+        "signing_path_limit_per_second": figure("signing_path_limit_per_second"),
+        "share_of_signing_path_limit": figure("share_of_signing_path_limit"),
         "first_fifth_per_second": figure("first_fifth_per_second"),
         "last_fifth_per_second": figure("last_fifth_per_second"),
         "machine_cpu_ms_per_award": figure("machine_cpu_ms_per_award"),
@@ -189,6 +191,9 @@ def main() -> None:
                 f"  credentials per second: {_text(issuing['credentials_per_second'], digits=1)}; "
                 f"raw limit (same run): {_text(issuing['raw_limit_per_second'], digits=0)}; "
                 f"ratio: {_text(issuing['share_of_raw_limit'], ' %', scale=100)}",
+                f"  the portal's own signatures (compiled templates) allow "
+                f"{_text(issuing['signing_path_limit_per_second'], digits=0)}; ratio: "
+                f"{_text(issuing['share_of_signing_path_limit'], ' %', scale=100)}",
                 f"  first fifth {_text(issuing['first_fifth_per_second'], '/s', digits=1)}, "
                 f"last fifth {_text(issuing['last_fifth_per_second'], '/s', digits=1)}",
                 f"  machine CPU per credential, everything: "

@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import pytest
+
 BENCH = Path(__file__).resolve().parents[2] / "bench"
 sys.path.insert(0, str(BENCH))
 
@@ -49,9 +51,27 @@ def test_the_report_is_a_markdown_table(monkeypatch):
         "raw_limit_per_second": 400.0,
         "cores": 2,
         "share_of_raw_limit": 0.0125,
+        "signing_path_ms_per_credential": 1.0,
+        "signing_path_limit_per_second": 2000.0,
+        "share_of_signing_path_limit": 0.0025,
     }
     table = bulk_award.report(result).splitlines()
     assert table[:2] == ["| measure | value |", "|---|---:|"]
     assert "| **awards per second, upload → last signed** | 5.0 |" in table
     assert "| **share of the raw limit** | 0.0125 |" in table
     assert "| machine CPU per award, everything (ms) | 120.0 |" in table
+    assert "| share of that limit | 0.0025 |" in table
+
+
+def test_the_raw_limit_is_measured_on_an_issued_credential(issue, settings):
+    """The primitives as the raw limit counts them (each document canonicalised whole) and the
+    portal's own signing path, on a real credential."""
+    assertion = issue()
+    assert assertion.status == assertion.Status.ISSUED
+    raw = bulk_award._raw_limit(assertion, iterations=2)
+    assert set(raw["raw_breakdown_ms"]) == set(bulk_award.RAW_PRIMITIVES)
+    assert raw["raw_ms_per_credential"] == pytest.approx(
+        sum(raw["raw_breakdown_ms"].values()), abs=0.01
+    )
+    assert raw["raw_limit_per_second"] > 0 and raw["signing_path_limit_per_second"] > 0
+    assert raw["documents_in_a_batch_ms"] > 0
