@@ -131,9 +131,17 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         return user
 
     def pre_social_login(self, request, sociallogin) -> None:
-        """An unknown SSO identity whose address an existing account holds, unverified by the
-        provider: no link until the person proves the mailbox."""
+        """An unknown SSO identity is linked to the account that already holds an eppn it
+        vouches for (a student known through eduID who signs in through SURFconext, or the
+        other way round): one person, one account. Else, when an existing account holds its
+        address and the provider did not verify it: no link until the person proves the
+        mailbox."""
         if sociallogin.is_existing or request.user.is_authenticated:
+            return
+        account = sociallogin.account
+        holder = sso.account_of_eppns(account.provider, sso.claims_of(account.extra_data or {}))
+        if holder is not None:
+            sociallogin.connect(request, holder)
             return
         email = (sociallogin.user.email or "").strip().lower() if sociallogin.user else ""
         if not email:

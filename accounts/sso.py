@@ -72,11 +72,51 @@ def surfconext_vouches_for(claims: dict, email: str) -> bool:
     signed in at."""
     domain = (email or "").rpartition("@")[2].lower()
     schac_home = next(iter(_values(claims.get("schac_home_organization"))), "").lower()
-    if not domain or not schac_home:
-        return False
-    if domain != schac_home and not domain.endswith("." + schac_home):
+    if not domain or not _within(domain, schac_home):
         return False
     return Institution.objects.filter(schac_home=schac_home).exists()
+
+
+def _within(domain: str, schac_home: str) -> bool:
+    return bool(schac_home) and (domain == schac_home or domain.endswith("." + schac_home))
+
+
+def eppns_naming_a_person(provider: str, claims: dict) -> list[str]:
+    """The eppns this sign-in vouches for that lie within an onboarded institution and fit its
+    pattern: each names one person there, so an account that already holds one is theirs.
+    SURFconext vouches for the eppn of the institution the person signed in at; eduID for the
+    institution accounts the person linked."""
+    homes = [value.lower() for value in _values(claims.get("schac_home_organization"))]
+    found = []
+    for eppn in _values(claims.get("eduperson_principal_name")):
+        eppn = eppn.lower()
+        match = GENERIC_EPPN.match(eppn)
+        if not match:
+            continue
+        domain = match.group(1)
+        if provider == SURFCONEXT:
+            schac_home = homes[0] if homes else ""
+        else:
+            schac_home = next((home for home in homes if _within(domain, home)), domain)
+        if not _within(domain, schac_home):
+            continue
+        institution = Institution.objects.filter(schac_home=schac_home).first()
+        if institution is not None and eppn_fits(institution, eppn):
+            found.append(eppn)
+        if provider == SURFCONEXT:
+            break  # SURFconext names one eppn: the first
+    return found
+
+
+def account_of_eppns(provider: str, claims: dict):
+    """The one active account that already holds an eppn this sign-in vouches for (see
+    :func:`eppns_naming_a_person`), or None (none, or several: then nothing is guessed)."""
+    owners = {identities.eppn_owner(eppn) for eppn in eppns_naming_a_person(provider, claims)}
+    owners.discard(None)
+    if len(owners) != 1:
+        return None
+    (owner,) = owners
+    return owner if owner.is_active else None
 
 
 def _identity_keep(*, user, eppn: str, schac_home: str, source: str) -> bool:
@@ -149,10 +189,7 @@ def _eduid(user, claims: dict) -> Outcome:
         if not match:
             continue
         domain = match.group(1)
-        schac_home = next(
-            (home for home in schac_homes if domain == home or domain.endswith("." + home)),
-            domain,
-        )
+        schac_home = next((home for home in schac_homes if _within(domain, home)), domain)
         institution = Institution.objects.filter(schac_home=schac_home).first()
         if eppn_fits(institution, eppn):
             _identity_keep(user=user, eppn=eppn, schac_home=schac_home, source=EDUID)

@@ -10,6 +10,7 @@ import pytest
 import requests
 from allauth.account.models import EmailAddress
 from allauth.socialaccount.models import SocialAccount
+from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -532,3 +533,101 @@ def test_cancelling_at_the_provider_says_so_and_offers_to_sign_in_again(client, 
     assert "Signing in was cancelled" in page
     assert reverse("account_login") in page
     assert "_auth_user_id" not in client.session
+
+
+def _eduid_claims(email: str, *eppns: str, homes=("a.example",)) -> dict:
+    return {
+        "name": "Sanne Visser",
+        "email": email,
+        "email_verified": True,
+        "eduperson_principal_name": list(eppns),
+        "schac_home_organization": list(homes),
+    }
+
+
+def test_a_student_known_through_eduid_signing_in_through_surfconext_keeps_one_account(
+    client, world, sign_in_with
+):
+    sign_in_with("eduid", "eduid-sanne", _eduid_claims("sanne@eduid.example", "s.visser@a.example"))
+    student = SocialAccount.objects.get(provider="eduid").user
+    client.logout()
+    # SURFconext releases another address (the institution's), which no account holds.
+    response = sign_in_with(
+        "surfconext", "surf-sanne", staff_claims("s.visser@a.example", "a.example")
+    )
+    assert response.status_code == 302
+    assert SocialAccount.objects.get(provider="surfconext").user == student
+    assert client.session["_auth_user_id"] == str(student.pk)
+    assert get_user_model().objects.count() == 1
+    assert InstitutionIdentity.objects.get(eppn="s.visser@a.example").user == student
+
+
+def test_staff_known_through_surfconext_signing_in_through_eduid_keep_one_account(
+    client, world, sign_in_with
+):
+    sign_in_with("surfconext", "surf-jan", staff_claims("j.devries@a.example", "a.example"))
+    teacher = SocialAccount.objects.get(provider="surfconext").user
+    client.logout()
+    sign_in_with("eduid", "eduid-jan", _eduid_claims("jan@eduid.example", "j.devries@a.example"))
+    assert SocialAccount.objects.get(provider="eduid").user == teacher
+    assert client.session["_auth_user_id"] == str(teacher.pk)
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [
+        # The eppn of an institution that is not onboarded names no one here.
+        staff_claims("s.visser@elders.example", "elders.example"),
+        # An eppn outside the domain of the institution the person signed in at.
+        staff_claims("s.visser@b.example", "a.example"),
+    ],
+)
+def test_an_eppn_outside_an_onboarded_institution_links_no_account(
+    client, world, sign_in_with, claims
+):
+    holder = UserFactory(email="holder@elsewhere.example")
+    InstitutionIdentity.objects.create(
+        user=holder, eppn=claims["eduperson_principal_name"], schac_home="elders.example"
+    )
+    sign_in_with("surfconext", "surf-other", {**claims, "email": "other@a.example"})
+    assert SocialAccount.objects.get(provider="surfconext").user != holder
+
+
+def test_an_eppn_that_does_not_fit_the_pattern_links_no_account(client, world, sign_in_with):
+    institution = world["a"]["institution"]
+    institution.eppn_pattern = r"^[a-z.]+@a\.example$"
+    institution.save()
+    holder = UserFactory()
+    InstitutionIdentity.objects.create(user=holder, eppn="x-1@a.example", schac_home="a.example")
+    sign_in_with("eduid", "eduid-x", _eduid_claims("x@eduid.example", "x-1@a.example"))
+    assert SocialAccount.objects.get(provider="eduid").user != holder
+
+
+def test_eppns_of_two_accounts_link_neither(client, world, sign_in_with):
+    first, second = UserFactory(), UserFactory()
+    InstitutionIdentity.objects.create(
+        user=first, eppn="s.visser@a.example", schac_home="a.example"
+    )
+    InstitutionIdentity.objects.create(
+        user=second, eppn="s.visser@b.example", schac_home="b.example"
+    )
+    sign_in_with(
+        "eduid",
+        "eduid-both",
+        _eduid_claims(
+            "both@eduid.example",
+            "s.visser@a.example",
+            "s.visser@b.example",
+            homes=("a.example", "b.example"),
+        ),
+    )
+    assert SocialAccount.objects.get(provider="eduid").user not in (first, second)
+
+
+def test_an_eppn_of_a_deactivated_account_links_nothing(client, world, sign_in_with):
+    holder = UserFactory(is_active=False)
+    InstitutionIdentity.objects.create(
+        user=holder, eppn="s.visser@a.example", schac_home="a.example"
+    )
+    sign_in_with("eduid", "eduid-new", _eduid_claims("new@eduid.example", "s.visser@a.example"))
+    assert SocialAccount.objects.get(provider="eduid").user != holder
