@@ -340,7 +340,12 @@ class IssuerAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/issuers/compromised_signing_keys.html", context)
 
     def get_readonly_fields(self, request, obj=None):
-        return ["faculty"] if obj is not None else []
+        if obj is None:
+            return []
+        if obj.faculty.institution.is_endorsing_body:
+            # The body's own name, description, website and logo: changed on the body.
+            return ["faculty", *services.BODY_PROFILE_FIELDS.values()]
+        return ["faculty"]
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False

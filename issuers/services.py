@@ -172,11 +172,31 @@ def issuer_create(*, actor, faculty: Faculty, **fields) -> Issuer:
     return issuer
 
 
+def _differs(stored, value) -> bool:
+    """Whether ``value`` (a form's) changes the ``stored`` column; a file by its name."""
+    if value is not None and not isinstance(value, str) and hasattr(value, "name"):
+        value = value.name
+    return (value or "") != (stored or "")
+
+
 @transaction.atomic
 def issuer_update(*, actor, issuer: Issuer, **fields) -> Issuer:
     _require(actor, Action.CHANGE, issuer)
     if "faculty" in fields and fields["faculty"].institution_id != issuer.faculty.institution_id:
         raise ValidationError({"faculty": _("An issuer cannot move to another institution.")})
+    if institution_of(issuer).is_endorsing_body:
+        kept = sorted(set(BODY_PROFILE_FIELDS.values()) & set(fields))
+        stored = Issuer.objects.filter(pk=issuer.pk).values(*kept).get() if kept else {}
+        if changed := [name for name in kept if _differs(stored[name], fields[name])]:
+            raise ValidationError(
+                {
+                    name: _(
+                        "An endorsing body's profile shows the body's own name, description, "
+                        "website and logo: the platform administrator changes them on the body."
+                    )
+                    for name in changed
+                }
+            )
     for name, value in fields.items():
         setattr(issuer, name, value)
     _save(issuer)

@@ -43,6 +43,19 @@ class IssuerForm(forms.ModelForm):
         model = Issuer
         fields = [*TEXT_FIELDS, "url", "email", "image"]
 
+    def __init__(self, *args, contact_only: bool = False, **kwargs):
+        """``contact_only``: the profile of an endorsing body, whose name, description,
+        website and logo are the body's own; only its contact address is edited here."""
+        super().__init__(*args, **kwargs)
+        if contact_only:
+            for name in list(self.fields):
+                if name != "email":
+                    del self.fields[name]
+            self.fields["email"].help_text = _(
+                "The body's name, description, website and logo are changed by the platform "
+                "administrator."
+            )
+
 
 class MemberForm(forms.Form):
     email = forms.EmailField(label=_("Email address"), required=False)

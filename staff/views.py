@@ -267,6 +267,7 @@ def issuer_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST if request.method == "POST" else None,
         request.FILES if request.method == "POST" else None,
         instance=issuer,
+        contact_only=issuer.faculty.institution.is_endorsing_body,
     )
     if request.method == "POST" and form.is_valid():
         issuer_services.issuer_update(actor=request.user, issuer=issuer, **form.cleaned_data)

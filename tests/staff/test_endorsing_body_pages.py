@@ -186,3 +186,40 @@ def test_a_body_invites_admins_and_viewers_but_no_awarders(client):
     )
     assert response.status_code == 302
     assert body.invitations.get().role == Role.VIEWER
+
+
+def test_a_body_admin_edits_only_the_contact_address_of_its_profile(client):
+    side = body_parties()
+    profile = side.endorser
+    name = profile.name_en
+    client.force_login(side.endorser_admin)
+    url = reverse("staff:issuer_edit", args=[profile.pk])
+    page = client.get(url).content.decode()
+    assert 'name="email"' in page and 'name="name_en"' not in page
+    assert "changed by the platform administrator" in page
+    response = client.post(url, {"email": "badges@body.example", "name_en": "Something Else"})
+    assert response.status_code == 302
+    profile.refresh_from_db()
+    assert profile.email == "badges@body.example" and profile.name_en == name
+
+
+def test_the_profile_of_a_body_keeps_the_bodys_name_whoever_changes_it():
+    side = body_parties()
+    profile = side.endorser
+    platform_admin = UserFactory(is_superuser=True)
+    with pytest.raises(ValidationError, match="changes them on the body"):
+        issuer_services.issuer_update(actor=platform_admin, issuer=profile, name_en="Renamed")
+    # The same values, and the contact address, may pass through.
+    issuer_services.issuer_update(
+        actor=platform_admin, issuer=profile, name_en=profile.name_en, email="x@body.example"
+    )
+    profile.refresh_from_db()
+    assert profile.email == "x@body.example"
+
+
+def test_the_platform_admin_changes_the_bodys_name_on_the_body_not_its_profile(admin_client):
+    side = body_parties()
+    profile = side.endorser
+    page = admin_client.get(reverse("admin:issuers_issuer_change", args=[profile.pk]))
+    assert page.status_code == 200
+    assert 'name="name_en"' not in page.content.decode()
