@@ -81,30 +81,42 @@ def _within(domain: str, schac_home: str) -> bool:
     return bool(schac_home) and (domain == schac_home or domain.endswith("." + schac_home))
 
 
-def eppns_naming_a_person(provider: str, claims: dict) -> list[str]:
-    """The eppns this sign-in vouches for that lie within an onboarded institution and fit its
-    pattern: each names one person there, so an account that already holds one is theirs.
-    SURFconext vouches for the eppn of the institution the person signed in at; eduID for the
-    institution accounts the person linked."""
+def _eduid_eppns(claims: dict):
+    """eduID's eppns, each with the SCHAC home it belongs to (a reported home that its domain
+    lies in, else its domain) and that institution, if it is onboarded."""
     homes = [value.lower() for value in _values(claims.get("schac_home_organization"))]
-    found = []
     for eppn in _values(claims.get("eduperson_principal_name")):
         eppn = eppn.lower()
         match = GENERIC_EPPN.match(eppn)
         if not match:
             continue
         domain = match.group(1)
-        if provider == SURFCONEXT:
-            schac_home = homes[0] if homes else ""
-        else:
-            schac_home = next((home for home in homes if _within(domain, home)), domain)
-        if not _within(domain, schac_home):
-            continue
+        schac_home = next((home for home in homes if _within(domain, home)), domain)
+        yield eppn, schac_home, Institution.objects.filter(schac_home=schac_home).first()
+
+
+def eppns_naming_a_person(provider: str, claims: dict) -> list[str]:
+    """The eppns this sign-in vouches for that lie within an onboarded institution and fit its
+    pattern: each names one person there, so an account that already holds one is theirs.
+    SURFconext vouches for the eppn of the institution the person signed in at; eduID for the
+    institution accounts the person linked."""
+    if provider == SURFCONEXT:
+        eppn = next(iter(_values(claims.get("eduperson_principal_name"))), "").lower()
+        schac_home = next(iter(_values(claims.get("schac_home_organization"))), "").lower()
         institution = Institution.objects.filter(schac_home=schac_home).first()
-        if institution is not None and eppn_fits(institution, eppn):
+        candidates = [(eppn, schac_home, institution)] if eppn and schac_home else []
+    else:
+        candidates = _eduid_eppns(claims)
+    found = []
+    for eppn, schac_home, institution in candidates:
+        match = GENERIC_EPPN.match(eppn)
+        if (
+            match
+            and institution is not None
+            and _within(match.group(1), schac_home)
+            and eppn_fits(institution, eppn)
+        ):
             found.append(eppn)
-        if provider == SURFCONEXT:
-            break  # SURFconext names one eppn: the first
     return found
 
 
@@ -182,15 +194,7 @@ def _eduid(user, claims: dict) -> Outcome:
     """eduID reports the institution accounts the student linked: each eppn (with its
     schac_home, or the eppn's domain) is kept."""
     outcome = Outcome(provider=EDUID)
-    schac_homes = [value.lower() for value in _values(claims.get("schac_home_organization"))]
-    for eppn in _values(claims.get("eduperson_principal_name")):
-        eppn = eppn.lower()
-        match = GENERIC_EPPN.match(eppn)
-        if not match:
-            continue
-        domain = match.group(1)
-        schac_home = next((home for home in schac_homes if _within(domain, home)), domain)
-        institution = Institution.objects.filter(schac_home=schac_home).first()
+    for eppn, schac_home, institution in _eduid_eppns(claims):
         if eppn_fits(institution, eppn):
             _identity_keep(user=user, eppn=eppn, schac_home=schac_home, source=EDUID)
     outcome.is_staff_member = user.is_superuser or Membership.objects.filter(user=user).exists()
