@@ -14,7 +14,7 @@ from reportlab.lib.units import cm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
-from badges import links
+from badges import baked_images, links
 from badges.models import Assertion
 
 
@@ -98,7 +98,7 @@ def _render(assertion: Assertion, language: str) -> bytes:
     pdf.setFont("Helvetica-Bold", 20)
     pdf.drawCentredString(width / 2, height - 8.3 * cm, _text(badge_class, "name", language))
 
-    image = bytes(assertion.baked_png) if assertion.baked_png else None
+    image = baked_images.baked(assertion, baked_images.PNG)
     if image:
         pdf.drawImage(
             ImageReader(io.BytesIO(image)),

@@ -15,7 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from badges import links
+from badges import baked_images, links
 from badges.models import Assertion
 from edubadges.headers import protect_uploaded_file
 from issuers.badge_types import BadgeType
@@ -103,6 +103,7 @@ def detail(request: HttpRequest, public_id: str) -> HttpResponse:
             "linkedin_url": sharing.linkedin_url(assertion) if issued else "",
             "embed_snippet": sharing.embed_snippet(assertion) if issued else "",
             "hidden": selectors.is_hidden(request.user, assertion),
+            "png_image": issued and baked_images.has_png(assertion.badge_class),
         },
     )
 

@@ -8,7 +8,6 @@ lost message or a crashed worker left behind.
 
 from __future__ import annotations
 
-import base64
 import functools
 import logging
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from badge_credentials import baking, data_integrity, hashing, jws, vc_jwt
+from badge_credentials import data_integrity, hashing, jws, vc_jwt
 from badge_credentials.contexts import document_loader
 from badge_credentials.extension import extension_documents
 from issuers import signing
@@ -44,7 +43,7 @@ MAX_SIGNING_ATTEMPTS = 5
 STUCK_SIGNING_AFTER = timedelta(seconds=45)
 # A signing message not acted on after this (lost, or a broker that was down) is sent again.
 REQUEUE_PENDING_AFTER = timedelta(minutes=2)
-# Badges signed by one task: the work they share (keys, badge class, image) is loaded once.
+# Badges signed by one task: the work they share (keys, badge class) is loaded once.
 SIGNING_BATCH_SIZE = 200
 
 
@@ -202,7 +201,7 @@ def _loader_for(site_url: str):
 
 class _Shared:
     """What a batch of badges shares, loaded once: per issuer its keys (unsealed once), per
-    badge class the issuer profile, the achievement (with its alignments) and the image."""
+    badge class the issuer profile and the achievement (with its alignments)."""
 
     def __init__(self) -> None:
         self._keys: dict[int, tuple] = {}
@@ -224,15 +223,9 @@ class _Shared:
 
     def badge_class(self, badge_class: BadgeClass) -> tuple:
         if badge_class.pk not in self._badge_classes:
-            with badge_class.image.open("rb") as handle:
-                image = bytes(handle.read())
             self._badge_classes[badge_class.pk] = (
                 credentials.issuer_profile_v3(badge_class.issuer, with_endorsements=True),
                 credentials.achievement_v3(badge_class),
-                image,
-                baking.PreparedImage(
-                    _svg_wrapping_png(image) if image.startswith(b"\x89PNG") else image
-                ),
             )
         return self._badge_classes[badge_class.pk]
 
@@ -244,7 +237,7 @@ def _signed_documents(assertion: Assertion, shared: _Shared | None = None) -> di
     rsa_key, _ed_key, rsa_private, ed_private, rsa_method, ed_method = shared.keys(
         badge_class.issuer
     )
-    issuer_profile, achievement, image, svg = shared.badge_class(badge_class)
+    issuer_profile, achievement = shared.badge_class(badge_class)
     identity = assertion.recipient_identity
 
     hosted = credentials.assertion_v2(assertion, identity=identity)
@@ -259,38 +252,13 @@ def _signed_documents(assertion: Assertion, shared: _Shared | None = None) -> di
     )
     ob3_jwt = vc_jwt.sign_vc_jwt(credential, rsa_private, kid=rsa_method)
 
-    # An SVG carries one badge: the OB 2.0 assertion in image.svg, the OB 3.0 credential in
-    # credential.svg. A PNG carries both.
-    if image.startswith(b"\x89PNG"):
-        baked_png = baking.bake(baking.bake(image, hosted, ob_version=2), proven, ob_version=3)
-    else:
-        baked_png = None
-    baked_svg = svg.bake(hosted, ob_version=2)
-    baked_svg_credential = svg.bake(proven, ob_version=3)
+    # The baked images are made from these when they are downloaded (``baked_images``).
     return {
         "ob2_assertion": hosted,
         "ob2_jws": ob2_jws,
         "ob3_credential": proven,
         "ob3_jwt": ob3_jwt,
-        "baked_png": baked_png,
-        "baked_svg": baked_svg,
-        "baked_svg_credential": baked_svg_credential,
     }
-
-
-def _svg_wrapping_png(png: bytes) -> bytes:
-    import io
-
-    from PIL import Image
-
-    with Image.open(io.BytesIO(png)) as picture:
-        width, height = picture.size
-    encoded = base64.b64encode(png).decode("ascii")
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}"><image width="{width}" height="{height}" '
-        f'href="data:image/png;base64,{encoded}"/></svg>'
-    ).encode()
 
 
 def assertion_sign(*, assertion_id: int) -> bool:

@@ -678,9 +678,9 @@ class Assertion(models.Model):
     def is_expired(self) -> bool:
         return self.expires_at is not None and self.expires_at <= timezone.now()
 
-    # The signed documents and baked images live in ``AssertionDocuments`` so that lists never
-    # load them. These read-through names serve code that looks at one assertion; a list
-    # that needs them selects ``documents`` (``select_related``) instead.
+    # The signed documents live in ``AssertionDocuments`` so that lists never load them.
+    # These read-through names serve code that looks at one assertion; a list that needs
+    # them selects ``documents`` (``select_related``) instead.
     def _document(self, name: str, empty=None):
         try:
             documents = self.documents
@@ -704,21 +704,10 @@ class Assertion(models.Model):
     def ob3_jwt(self) -> str:
         return self._document("ob3_jwt", "")
 
-    @property
-    def baked_png(self) -> bytes | None:
-        return self._document("baked_png")
-
-    @property
-    def baked_svg(self) -> bytes | None:
-        return self._document("baked_svg")
-
-    @property
-    def baked_svg_credential(self) -> bytes | None:
-        return self._document("baked_svg_credential")
-
 
 class AssertionDocuments(models.Model):
-    """What signing produced for one assertion: the signed documents and baked images.
+    """What signing produced for one assertion: the signed documents (the baked images are
+    made from them when downloaded: ``badges.baked_images``).
 
     Kept off the ``Assertion`` row, which every list reads. ``ob2_body`` and ``ob3_body`` are
     the exact bytes the public endpoints answer with for the hosted OB 2.0 assertion (or its
@@ -735,9 +724,6 @@ class AssertionDocuments(models.Model):
     ob2_jws = models.TextField(blank=True)
     ob3_credential = models.JSONField(null=True, blank=True)
     ob3_jwt = models.TextField(blank=True)
-    baked_png = models.BinaryField(null=True, blank=True)
-    baked_svg = models.BinaryField(null=True, blank=True)
-    baked_svg_credential = models.BinaryField(null=True, blank=True)
     ob2_body = models.BinaryField(null=True, blank=True)
     ob2_etag = models.CharField(max_length=80, blank=True)
     ob3_body = models.BinaryField(null=True, blank=True)

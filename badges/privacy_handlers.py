@@ -3,8 +3,9 @@ retention. Registered from ``BadgesConfig.ready()``; privacy never imports badge
 
 What a badge keeps after erasure or withdrawal: its badge class, status, dates and the
 salted identity hash (so counts and revocation lists stay right), nothing that names the
-person. Signed copies and baked images embed the narrative and evidence and cannot be
-edited without breaking their signature, so they are dropped when those were present.
+person. Signed copies (and so the baked images made from them) embed the narrative and
+evidence and cannot be edited without breaking their signature, so they are dropped when those
+were present.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from privacy import registry
 from privacy.selectors import unclaimed_award_retention
 from privacy.services.retention import delete_in_batches
 
+from . import baked_images
 from . import models as badge_models
 from .models import Assertion, AssertionDocuments, Award, BadgeClass, Enrollment
 
@@ -56,7 +58,6 @@ ASSERTION_PERSONAL_TEXT = (
     "recipient_identity",
 )
 ASSERTION_SIGNED_COPIES = ("ob2_jws", "ob3_jwt")
-ASSERTION_BAKED_IMAGES = ("baked_png", "baked_svg", "baked_svg_credential")
 AWARD_PERSONAL_TEXT = (
     "recipient_name",
     "narrative",
@@ -194,12 +195,13 @@ def export_user_data(user) -> tuple[dict, list[tuple[str, bytes]]]:
 def _assertion_files(assertion: Assertion) -> list[tuple[str, bytes]]:
     base = f"assertions/{assertion.public_id}"
     files = []
-    if assertion.baked_png:
-        files.append((f"{base}/badge.png", bytes(assertion.baked_png)))
-    if assertion.baked_svg:
-        files.append((f"{base}/badge.svg", bytes(assertion.baked_svg)))
-    if assertion.baked_svg_credential:
-        files.append((f"{base}/ob3-credential.svg", bytes(assertion.baked_svg_credential)))
+    for kind, name in (
+        (baked_images.PNG, "badge.png"),
+        (baked_images.SVG, "badge.svg"),
+        (baked_images.SVG_CREDENTIAL, "ob3-credential.svg"),
+    ):
+        if image := baked_images.baked(assertion, kind):
+            files.append((f"{base}/{name}", image))
     if assertion.ob2_assertion:
         files.append((f"{base}/ob2-assertion.json", _json_bytes(assertion.ob2_assertion)))
     if assertion.ob2_jws:
@@ -252,8 +254,8 @@ def _erase_assertion(assertion: Assertion) -> list[str]:
 
 
 def _erase_documents(assertion: Assertion) -> None:
-    """Take what names or describes the person out of the signed documents (the signatures
-    and baked images, which no longer match, go), then store the public answers again for
+    """Take what names or describes the person out of the signed documents (the signatures,
+    which no longer match, go, and with them the baked images), then store the public answers again for
     the assertion's new status. Called once the assertion itself is saved."""
     stored = AssertionDocuments.objects.filter(pk=assertion.pk).first()
     if stored is None:
@@ -265,8 +267,6 @@ def _erase_documents(assertion: Assertion) -> None:
         stored.ob3_credential = ob3
         for name in ASSERTION_SIGNED_COPIES:
             setattr(stored, name, "")
-        for name in ASSERTION_BAKED_IMAGES:
-            setattr(stored, name, None)
     stored.refresh_published(assertion)
     stored.save()
 

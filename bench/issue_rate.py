@@ -104,7 +104,7 @@ def measure_primitives(sample, iterations: int) -> dict[str, dict]:
     from badge_credentials import baking, data_integrity, jws, linked_data, native_rdf, vc_jwt
     from badge_credentials.contexts import document_loader
     from badge_credentials.extension import extension_documents
-    from badges import credentials, issuing, links
+    from badges import baked_images, credentials, issuing, links
     from issuers import signing
 
     issuer = sample.badge_class.issuer
@@ -126,7 +126,7 @@ def measure_primitives(sample, iterations: int) -> dict[str, dict]:
     digest = hashlib.sha256(b"proof").digest() + hashlib.sha256(b"document").digest()
     with sample.badge_class.image.open("rb") as handle:
         image = bytes(handle.read())
-    svg_source = issuing._svg_wrapping_png(image) if image.startswith(b"\x89PNG") else image
+    svg_source = baked_images.svg_wrapping_png(image) if image.startswith(b"\x89PNG") else image
 
     def build_documents():
         credentials.assertion_v2(sample, identity=identity)

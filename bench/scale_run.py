@@ -151,28 +151,24 @@ def _rows(badge_class, count: int, *, prefix: str, student=None) -> list:
 
 
 def _copy_documents(source, targets: list) -> None:
-    """Give ``targets`` the signed documents and baked images of ``source`` (sizes as real)."""
-    from badges import models
+    """Give ``targets`` the signed documents of ``source`` (sizes as real)."""
+    from badges.models import AssertionDocuments
 
-    documents = getattr(models, "AssertionDocuments", None)
-    if documents is not None:
-        original = documents.objects.get(assertion=source)
-        fields = [
-            field.name
-            for field in documents._meta.concrete_fields
-            if field.name not in ("assertion", "updated_at")
-        ]
-        documents.objects.bulk_create(
-            [
-                documents(assertion=target, **{name: getattr(original, name) for name in fields})
-                for target in targets
-            ],
-            batch_size=500,
-        )
-        return
-    fields = ("ob2_assertion", "ob2_jws", "ob3_credential", "ob3_jwt", "baked_png", "baked_svg")
-    values = {name: getattr(source, name) for name in fields if hasattr(source, name)}
-    models.Assertion.objects.filter(pk__in=[target.pk for target in targets]).update(**values)
+    original = AssertionDocuments.objects.get(assertion=source)
+    fields = [
+        field.name
+        for field in AssertionDocuments._meta.concrete_fields
+        if field.name not in ("assertion", "updated_at")
+    ]
+    AssertionDocuments.objects.bulk_create(
+        [
+            AssertionDocuments(
+                assertion=target, **{name: getattr(original, name) for name in fields}
+            )
+            for target in targets
+        ],
+        batch_size=500,
+    )
 
 
 def load(arguments: argparse.Namespace) -> dict:

@@ -14,7 +14,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 
 from badge_credentials.extension import extension_context_document
-from badges import credentials, links
+from badges import baked_images, credentials, links
 from badges.models import Assertion, BadgeClass, Endorsement
 from issuers.models import Issuer, SigningKey
 
@@ -255,24 +255,20 @@ def assertion_image(request: HttpRequest, public_id: str, extension: str) -> Htt
     obj = _assertion(public_id)
     if extension not in ("png", "svg"):
         raise Http404
-    data = obj.baked_png if extension == "png" else obj.baked_svg
+    data = baked_images.baked(obj, baked_images.PNG if extension == "png" else baked_images.SVG)
     if not data:
         return _gone_or_missing(request, obj)
     content_type = "image/png" if extension == "png" else "image/svg+xml"
-    return raw(request, bytes(data), content_type, filename=f"badge-{obj.public_id}.{extension}")
+    return raw(request, data, content_type, filename=f"badge-{obj.public_id}.{extension}")
 
 
 @require_GET
 def credential_image(request: HttpRequest, public_id: str) -> HttpResponse:
     obj = _assertion(public_id)
-    if not obj.baked_svg_credential:
+    data = baked_images.baked(obj, baked_images.SVG_CREDENTIAL)
+    if not data:
         return _gone_or_missing(request, obj)
-    return raw(
-        request,
-        bytes(obj.baked_svg_credential),
-        "image/svg+xml",
-        filename=f"credential-{obj.public_id}.svg",
-    )
+    return raw(request, data, "image/svg+xml", filename=f"credential-{obj.public_id}.svg")
 
 
 @require_GET

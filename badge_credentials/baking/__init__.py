@@ -7,7 +7,6 @@ modules (:mod:`.png`, :mod:`.svg`) hold the details.
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 from badge_credentials.baking.png import (
@@ -20,7 +19,6 @@ from badge_credentials.baking.png import (
 )
 from badge_credentials.baking.svg import (
     OB3_NAMESPACE,
-    SvgBakery,
     bake_svg,
     is_svg,
     unbake_svg,
@@ -54,38 +52,19 @@ def bake(image: bytes, payload: str | Mapping[str, Any], *, ob_version: int) -> 
     ``payload`` is a signed token (OB 2.0 JWS / OB 3.0 VC-JWT) or a JSON document (dict or
     text). For OB 2.0 SVGs a JSON assertion is baked with ``verify`` = its ``id``.
     """
-    return _bake(image, payload, ob_version, None)
-
-
-class PreparedImage:
-    """An image that many badges are baked into (a cohort's): :meth:`bake` gives what
-    :func:`bake` gives, and an SVG is parsed once instead of once per badge."""
-
-    def __init__(self, image: bytes) -> None:
-        self.image = image
-        self._svg = SvgBakery(image) if not is_png(image) and is_svg(image) else None
-
-    def bake(self, payload: str | Mapping[str, Any], *, ob_version: int) -> bytes:
-        return _bake(self.image, payload, ob_version, self._svg)
-
-
-def _bake(
-    image: bytes, payload: str | Mapping[str, Any], ob_version: int, svg: SvgBakery | None
-) -> bytes:
     text = _as_text(payload).strip()
     is_json = text.startswith("{")
     if is_png(image):
         return bake_png(image, text, keyword=OB2_KEYWORD if ob_version == 2 else OB3_KEYWORD)
     if is_svg(image):
-        bake_into = svg.bake if svg is not None else partial(bake_svg, image)
         if not is_json:
-            return bake_into(verify=text, ob_version=ob_version)
+            return bake_svg(image, verify=text, ob_version=ob_version)
         if ob_version == 2:
             assertion_id = json.loads(text).get("id")
             if not isinstance(assertion_id, str):
                 raise BakingError("a hosted OB 2.0 assertion needs an id to bake into SVG")
-            return bake_into(verify=assertion_id, body=text, ob_version=2)
-        return bake_into(body=text, ob_version=3)
+            return bake_svg(image, verify=assertion_id, body=text, ob_version=2)
+        return bake_svg(image, body=text, ob_version=3)
     raise BakingError("the image is neither a PNG nor an SVG")
 
 
@@ -115,7 +94,6 @@ def unbake(image: bytes) -> BakedBadge | None:
 
 __all__ = [
     "BakedBadge",
-    "PreparedImage",
     "bake",
     "bake_png",
     "bake_svg",

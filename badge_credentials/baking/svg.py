@@ -112,64 +112,6 @@ def bake_svg(
     return document.toxml(encoding="utf-8")
 
 
-# Stand-ins for the verify attribute and the body while an image is prepared for baking.
-_VERIFY_MARK = "openbadges-verify-8d4c2e61f0b7"
-_BODY_MARK = "openbadges-body-8d4c2e61f0b7"
-_ATTRIBUTE_ESCAPES = (("&", "&amp;"), ("<", "&lt;"), ('"', "&quot;"), (">", "&gt;"))
-
-
-class SvgBakery:
-    """One SVG prepared for baking many badges into it (a cohort's): parsed and checked once
-    per kind of badge element; each badge is then written into the serialised document
-    where :func:`bake_svg` writes it, so the result is byte for byte the same.
-
-    An image that itself contains a stand-in, or a ``verify`` value with characters whose
-    escaping differs between Python versions (line breaks, tabs), goes through
-    :func:`bake_svg`.
-    """
-
-    def __init__(self, image: bytes | str) -> None:
-        self._image = image
-        self._parts: dict[tuple[int, bool, bool], list[bytes] | None] = {}
-
-    def bake(
-        self, *, verify: str | None = None, body: str | None = None, ob_version: int = 2
-    ) -> bytes:
-        _check(verify, body, ob_version)
-        key = (ob_version, bool(verify), bool(body))
-        if key not in self._parts:
-            self._parts[key] = self._split(*key)
-        parts = self._parts[key]
-        if parts is None or (verify and any(c in verify for c in "\r\n\t")):
-            return bake_svg(self._image, verify=verify, body=body, ob_version=ob_version)
-        pieces = [parts[0]]
-        rest = iter(parts[1:])
-        if verify:
-            for character, escaped in _ATTRIBUTE_ESCAPES:
-                verify = verify.replace(character, escaped)
-            pieces += [verify.encode("utf-8"), next(rest)]
-        if body:
-            pieces += [_cdata(body).encode("utf-8"), next(rest)]
-        return b"".join(pieces)
-
-    def _split(self, ob_version: int, with_verify: bool, with_body: bool) -> list[bytes] | None:
-        baked = bake_svg(
-            self._image,
-            verify=_VERIFY_MARK if with_verify else None,
-            body=_BODY_MARK if with_body else None,
-            ob_version=ob_version,
-        )
-        parts = [baked]
-        for marker, used in ((_VERIFY_MARK, with_verify), (_BODY_MARK, with_body)):
-            if not used:
-                continue
-            pieces = parts[-1].split(marker.encode("ascii"))
-            if len(pieces) != 2:
-                return None
-            parts[-1:] = pieces
-        return parts
-
-
 def unbake_svg_all(image: bytes | str) -> list[SvgBadge]:
     """Return every OB 2.0/3.0 badge element of an SVG, in document order."""
     document = _parse(image)

@@ -6,7 +6,7 @@ import zlib
 import pytest
 from PIL import Image
 
-from badge_credentials.baking import PreparedImage, bake, unbake
+from badge_credentials.baking import bake, unbake
 from badge_credentials.baking.png import bake_png, iter_chunks, unbake_png
 from badge_credentials.baking.svg import bake_svg, unbake_svg
 from badge_credentials.errors import BakingError
@@ -162,37 +162,3 @@ def test_malformed_or_non_svg_xml_is_refused() -> None:
 
 def test_svg_without_badge_unbakes_to_none(svg_image) -> None:
     assert unbake(svg_image) is None
-
-
-PAYLOADS = [
-    (ASSERTION, 2),
-    ({"id": 'https://badges.example.nl/a/2?x=1&y="<z>"', "name": "Ünïcode ✓"}, 2),
-    (JWS, 2),
-    ({"@context": [], "name": "Café ]]> <b>", "proof": {"proofValue": "z3&<>"}}, 3),
-    (JWS, 3),
-]
-
-
-@pytest.mark.parametrize("payload, ob_version", PAYLOADS)
-def test_a_prepared_image_bakes_byte_for_byte_what_bake_does(
-    svg_image, png_image, payload, ob_version
-):
-    already_baked = bake(svg_image, JWS, ob_version=2)
-    wrapped = (
-        b'<svg xmlns="http://www.w3.org/2000/svg">\n\t<g>openbadges-body-8d4c2e61f0b7</g></svg>'
-    )
-    for image in (svg_image, already_baked, wrapped, png_image):
-        prepared = PreparedImage(image)
-        for _ in range(2):  # prepared once, used again
-            assert prepared.bake(payload, ob_version=ob_version) == bake(
-                image, payload, ob_version=ob_version
-            )
-
-
-def test_a_prepared_image_refuses_what_bake_refuses(svg_image):
-    prepared = PreparedImage(svg_image)
-    with pytest.raises(BakingError):
-        prepared.bake({"name": "no id"}, ob_version=2)
-    with pytest.raises(BakingError):
-        prepared.bake(JWS, ob_version=4)
-    assert prepared.bake("a.b\nc", ob_version=2) == bake(svg_image, "a.b\nc", ob_version=2)

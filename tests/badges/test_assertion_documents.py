@@ -59,7 +59,7 @@ def test_a_conditional_request_is_answered_304_without_loading_the_documents(cli
         )
     assert response.status_code == 304 and response["ETag"] == etag
     sql = " ".join(query["sql"] for query in queries.captured_queries)
-    for column in ("ob2_assertion", "ob3_credential", "baked_png", "ob2_jws"):
+    for column in ("ob2_assertion", "ob3_credential", "ob2_jws"):
         assert column not in sql
 
 
@@ -123,11 +123,6 @@ def test_the_migration_moves_the_documents_of_existing_assertions():
     moved = AssertionDocuments.objects.get(pk=signed.pk)
     assert (moved.ob2_assertion, moved.ob3_credential) == (hosted, credential)
     assert (moved.ob2_jws, moved.ob3_jwt) == ("header.payload.signature", "a.b.c")
-    assert bytes(moved.baked_png) == b"\x89PNG baked"
-    assert (bytes(moved.baked_svg), bytes(moved.baked_svg_credential)) == (
-        b"<svg/>",
-        b"<svg>3</svg>",
-    )
     assert json.loads(bytes(moved.ob2_body)) == hosted
     assert moved.ob2_etag == published.etag_for(bytes(moved.ob2_body))
     assert json.loads(bytes(moved.ob3_body)) == credential

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from badge_credentials import baking, hashing, jws, vc_jwt
 from badge_credentials.keys import load_public_key_pem
-from badges import issuing
+from badges import baked_images, issuing
 from badges.models import Assertion
 from issuers import signing
 from issuers.models import SigningKey
@@ -45,10 +45,11 @@ def test_issuing_signs_both_formats_and_bakes_images(issue):
     )
     assert decoded["id"] == credential["id"]
 
-    baked = baking.unbake(bytes(assertion.baked_png))
-    assert baked is not None and baked.ob_version == 2
-    assert baking.unbake(bytes(assertion.baked_svg)).ob_version == 2
-    assert baking.unbake(bytes(assertion.baked_svg_credential)).ob_version == 3
+    png = baked_images.baked(assertion, baked_images.PNG)
+    assert [badge.ob_version for badge in baking.unbake_all(png)] == [2, 3]
+    assert baking.unbake(baked_images.baked(assertion, baked_images.SVG)).ob_version == 2
+    credential_svg = baked_images.baked(assertion, baked_images.SVG_CREDENTIAL)
+    assert baking.unbake(credential_svg).ob_version == 3
 
 
 def test_a_duplicate_or_retried_message_never_signs_twice(issue):

@@ -3,15 +3,18 @@ work at once and mark what they queued, so they never pile up copies of one mess
 
 from __future__ import annotations
 
+import base64
 from datetime import timedelta
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from badge_credentials.errors import SealedKeyError
 from badges import issuing
 from badges.awarding import bulk
 from badges.models import Assertion, BulkAward
+from issuers import signing
 from issuers.models import AuditEntry
 from issuers.roles import Role
 from notifications import services as outbox
@@ -40,29 +43,32 @@ def _pending(badge_class, email="student@example.org") -> Assertion:
     )
 
 
-def _break_image(badge_class) -> None:
-    badge_class.image.storage.delete(badge_class.image.name)
+def _break_signing(badge_class, settings) -> None:
+    """The issuer's keys exist, and the portal is then configured with a key-encryption key
+    that does not open them (one that was rotated away without being kept)."""
+    signing.signing_keys_ensure(issuer=badge_class.issuer)
+    settings.SIGNING_KEY_ENCRYPTION_KEYS = [base64.urlsafe_b64encode(b"a" * 32).decode()]
 
 
 def _fail_every_attempt(assertion: Assertion) -> None:
     for _attempt in range(issuing.MAX_SIGNING_ATTEMPTS):
-        with pytest.raises(FileNotFoundError):
+        with pytest.raises(SealedKeyError):
             issuing.assertion_sign(assertion_id=assertion.pk)
 
 
-def test_signing_that_keeps_failing_ends_failed_after_the_last_attempt(badge_class):
+def test_signing_that_keeps_failing_ends_failed_after_the_last_attempt(badge_class, settings):
     assertion = _pending(badge_class)
-    _break_image(badge_class)
+    _break_signing(badge_class, settings)
     for _attempt in range(issuing.MAX_SIGNING_ATTEMPTS - 1):
-        with pytest.raises(FileNotFoundError):
+        with pytest.raises(SealedKeyError):
             issuing.assertion_sign(assertion_id=assertion.pk)
         assertion.refresh_from_db()
         assert assertion.status == Assertion.Status.PENDING
-    with pytest.raises(FileNotFoundError):
+    with pytest.raises(SealedKeyError):
         issuing.assertion_sign(assertion_id=assertion.pk)
     assertion.refresh_from_db()
     assert assertion.status == Assertion.Status.FAILED
-    assert assertion.signing_error == "FileNotFoundError"
+    assert assertion.signing_error == "SealedKeyError"
     assert AuditEntry.objects.filter(action="assertion_sign_fail").count() == 1
     # A failed badge is left to staff: no retry message and no sweep signs it.
     assert issuing.assertion_sign(assertion_id=assertion.pk) is False
@@ -70,23 +76,22 @@ def test_signing_that_keeps_failing_ends_failed_after_the_last_attempt(badge_cla
 
 
 def test_staff_see_a_failed_badge_and_sign_it_again(
-    client, badge_class, admin, django_capture_on_commit_callbacks
+    client, badge_class, admin, django_capture_on_commit_callbacks, settings
 ):
     assertion = _pending(badge_class)
-    with badge_class.image.open("rb") as image:
-        original = image.read()
-    _break_image(badge_class)
+    original = list(settings.SIGNING_KEY_ENCRYPTION_KEYS)
+    _break_signing(badge_class, settings)
     _fail_every_attempt(assertion)
     client.force_login(admin)
 
     listing = client.get(reverse("staff:badge_awards", args=[badge_class.pk]))
     assert "1 badge could not be signed" in listing.content.decode()
     page = client.get(reverse("staff:assertion", args=[assertion.pk])).content.decode()
-    assert "Signing failed" in page and "FileNotFoundError" in page
+    assert "Signing failed" in page and "SealedKeyError" in page
     institution = client.get(reverse("staff:institution", args=[badge_class.institution.pk]))
     assert "1 badge not signed" in institution.content.decode()
 
-    _restore(badge_class, original)
+    settings.SIGNING_KEY_ENCRYPTION_KEYS = original
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("staff:assertion_signing_retry", args=[assertion.pk]))
     assert response.status_code == 302
@@ -98,19 +103,9 @@ def test_staff_see_a_failed_badge_and_sign_it_again(
     assert "Every badge awarded has been signed" in institution.content.decode()
 
 
-def _restore(badge_class, content: bytes) -> None:
-    from django.core.files.base import ContentFile
-
-    storage = badge_class.image.storage
-    if storage.exists(badge_class.image.name):
-        storage.delete(badge_class.image.name)
-    stored = storage.save(badge_class.image.name, ContentFile(content))
-    assert stored == badge_class.image.name
-
-
-def test_a_viewer_cannot_retry_signing(client, badge_class):
+def test_a_viewer_cannot_retry_signing(client, badge_class, settings):
     assertion = _pending(badge_class)
-    _break_image(badge_class)
+    _break_signing(badge_class, settings)
     _fail_every_attempt(assertion)
     viewer = UserFactory()
     MembershipFactory(user=viewer, institution=badge_class.institution, role=Role.VIEWER)

@@ -13,7 +13,7 @@ from joserfc.jwk import RSAKey
 
 from badge_credentials.extension import CONTEXT_V1
 from badge_credentials.keys import load_public_key_pem, public_key_to_jwk
-from badges import issuing, links
+from badges import baked_images, issuing, links
 from badges.verification import badge_verify
 from issuers.models import SigningKey
 from tests.factories import BadgeClassFactory, UserFactory
@@ -190,7 +190,7 @@ def test_a_forged_ob3_chunk_in_a_png_fails_everywhere(client, issue, ob3_verifie
     assertion = issue(email=RECIPIENT)
     forged = copy.deepcopy(assertion.ob3_credential)
     forged["credentialSubject"]["achievement"]["name"] = "Doctorate in everything"
-    image = bake(bytes(assertion.baked_png), forged, ob_version=3)
+    image = bake(baked_images.baked(assertion, "png"), forged, ob_version=3)
     with Image.open(io.BytesIO(image)) as picture:
         chunks = dict(picture.text)
     assert json.loads(chunks["openbadges"]) == assertion.ob2_assertion

@@ -15,7 +15,7 @@ from django.utils import timezone
 from badge_credentials import data_integrity, jws, vc_jwt
 from badge_credentials.contexts import document_loader
 from badge_credentials.extension import extension_documents
-from badges import credentials, links
+from badges import baked_images, credentials, links
 from badges.verification import badge_verify
 from issuers import signing
 from issuers.models import AuditEntry, SigningKey
@@ -104,8 +104,8 @@ def test_old_and_new_badges_of_every_kind_verify_after_rotation(rotated):
         for data in (
             links.assertion_url(assertion),
             assertion.ob2_jws,
-            bytes(assertion.baked_png),
-            bytes(assertion.baked_svg),
+            baked_images.baked(assertion, "png"),
+            baked_images.baked(assertion, "svg"),
             json.dumps(assertion.ob3_credential),
             assertion.ob3_jwt,
         ):

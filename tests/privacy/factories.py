@@ -13,8 +13,6 @@ from badges.models import Assertion, AssertionDocuments, Award, Enrollment
 from privacy.models import ConsentRecord, LegalBasis, PrivacyPolicy, PrivacyStatement, RecordKind
 from tests.factories import BadgeClassFactory, UserFactory
 
-PNG_WITH_CREDENTIAL = b"\x89PNG\r\n\x1a\nfake-baked-badge"
-
 
 def policy_with_statement(
     institution, badge_type: str, legal_basis: str = LegalBasis.PUBLIC_TASK, **statement_fields
@@ -167,8 +165,6 @@ class AssertionFactory(factory.django.DjangoModelFactory):
             ob3_credential=_ob3(self),
             ob2_jws="eyJhbGciOiJSUzI1NiJ9.payload.signature",
             ob3_jwt="eyJhbGciOiJSUzI1NiJ9.credential.signature",
-            baked_png=PNG_WITH_CREDENTIAL,
-            baked_svg=b"<svg>baked</svg>",
         )
         stored.refresh_published(self)
         if create:

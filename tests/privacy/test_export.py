@@ -12,6 +12,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from badge_credentials import baking
 from issuers.badge_types import BadgeType
 from issuers.models import AuditEntry
 from notifications.models import Notification
@@ -20,7 +21,6 @@ from privacy import services
 from privacy.models import DataExport, PrivacyAction
 from tests.factories import UserFactory
 from tests.privacy.factories import (
-    PNG_WITH_CREDENTIAL,
     AssertionFactory,
     AwardFactory,
     EnrollmentFactory,
@@ -80,7 +80,11 @@ def test_zip_holds_profile_consents_awards_enrolments_and_assertions_as_json(
 def test_zip_holds_each_badge_as_baked_png_ob2_and_ob3(exported):
     archive = _archive(exported["export"])
     base = f"badges/assertions/{exported['assertion'].public_id}"
-    assert archive.read(f"{base}/badge.png") == PNG_WITH_CREDENTIAL
+    baked = baking.unbake_all(archive.read(f"{base}/badge.png"))
+    assert [badge.ob_version for badge in baked] == [2, 3]
+    assert json.loads(baked[1].payload)["proof"]["proofValue"] == "z-signature"
+    assert baking.unbake(archive.read(f"{base}/badge.svg")).ob_version == 2
+    assert baking.unbake(archive.read(f"{base}/ob3-credential.svg")).ob_version == 3
     assert json.loads(archive.read(f"{base}/ob2-assertion.json"))["type"] == "Assertion"
     credential = json.loads(archive.read(f"{base}/ob3-credential.json"))
     assert "OpenBadgeCredential" in credential["type"]

@@ -10,6 +10,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from badges import baked_images
 from badges.models import Assertion, Award, Enrollment
 from badges.privacy_handlers import WITHDRAWN_BY_RECIPIENT
 from issuers.badge_types import BadgeType
@@ -87,7 +88,8 @@ def test_withdrawal_strips_personal_data_from_the_stored_credentials(student, ca
     assert "evidence" not in badge.ob3_credential
     assert "result" not in badge.ob3_credential["credentialSubject"]
     assert badge.ob2_jws == "" and badge.ob3_jwt == ""
-    assert not badge.baked_png and not badge.baked_svg
+    for kind in baked_images.KINDS:
+        assert baked_images.baked(badge, kind) is None
 
 
 def test_withdrawal_withdraws_open_awards_and_enrolment_requests_of_that_type(

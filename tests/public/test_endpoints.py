@@ -183,14 +183,13 @@ def test_erased_copies_of_a_withdrawn_badge_answer_410(client, issue):
         assertion=assertion,
         reason="withdrawn by the recipient",
     )
-    AssertionDocuments.objects.filter(pk=assertion.pk).update(
-        ob2_jws="", ob3_jwt="", baked_png=None, baked_svg=None
-    )
+    AssertionDocuments.objects.filter(pk=assertion.pk).update(ob2_jws="", ob3_jwt="")
     for name, args in (
         ("public:signed_assertion", [assertion.public_id]),
         ("public:credential_jwt", [assertion.public_id]),
         ("public:assertion_image", [assertion.public_id, "png"]),
         ("public:assertion_image", [assertion.public_id, "svg"]),
+        ("public:credential_image", [assertion.public_id]),
     ):
         response = client.get(reverse(name, args=args))
         assert response.status_code == 410, name

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 
-from badges import issuing, links
+from badges import baked_images, issuing, links
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +18,9 @@ pytestmark = pytest.mark.django_db
 
 def test_uploading_a_baked_badge_shows_every_check(client, issue):
     assertion = issue(email="student@example.org")
-    upload = SimpleUploadedFile("badge.png", bytes(assertion.baked_png), content_type="image/png")
+    upload = SimpleUploadedFile(
+        "badge.png", baked_images.baked(assertion, "png"), content_type="image/png"
+    )
     response = client.post(
         reverse("public:verify"), {"file": upload, "recipient": "student@example.org"}
     )
@@ -69,7 +71,7 @@ def test_other_sites_are_not_fetched_unless_allowed(client, db, settings):
 def test_command_exits_0_for_valid_and_1_for_invalid(issue, tmp_path, capsys):
     assertion = issue()
     good = tmp_path / "badge.svg"
-    good.write_bytes(bytes(assertion.baked_svg))
+    good.write_bytes(baked_images.baked(assertion, "svg"))
     call_command("verify_badge", str(good))
     assert json.loads(capsys.readouterr().out)["valid"] is True
 
@@ -86,7 +88,9 @@ def test_command_exits_0_for_valid_and_1_for_invalid(issue, tmp_path, capsys):
 
 def test_every_badge_in_an_uploaded_png_is_checked_and_shown_with_what_it_says(client, issue):
     assertion = issue(email="student@example.org")
-    upload = SimpleUploadedFile("badge.png", bytes(assertion.baked_png), content_type="image/png")
+    upload = SimpleUploadedFile(
+        "badge.png", baked_images.baked(assertion, "png"), content_type="image/png"
+    )
     page = client.post(
         reverse("public:verify"), {"file": upload, "recipient": "student@example.org"}
     ).content.decode()
@@ -108,7 +112,7 @@ def test_a_png_with_a_forged_ob3_chunk_is_not_valid(client, issue):
     assertion = issue(email="student@example.org")
     forged = json.loads(json.dumps(assertion.ob3_credential))
     forged["credentialSubject"]["achievement"]["name"] = "Doctorate in everything"
-    image = bake(bytes(assertion.baked_png), forged, ob_version=3)
+    image = bake(baked_images.baked(assertion, "png"), forged, ob_version=3)
     upload = SimpleUploadedFile("badge.png", image, content_type="image/png")
     page = client.post(reverse("public:verify"), {"file": upload}).content.decode()
     assert "This badge is not valid." in page
@@ -122,7 +126,7 @@ def test_command_reports_every_badge_of_an_image(issue, tmp_path, capsys):
     forged = json.loads(json.dumps(assertion.ob3_credential))
     forged["name"] = "Forged"
     path = tmp_path / "forged.png"
-    path.write_bytes(bake(bytes(assertion.baked_png), forged, ob_version=3))
+    path.write_bytes(bake(baked_images.baked(assertion, "png"), forged, ob_version=3))
     with pytest.raises(SystemExit) as exit_info:
         call_command("verify_badge", str(path))
     assert exit_info.value.code == 1
