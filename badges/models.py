@@ -487,10 +487,14 @@ class Award(models.Model):
             models.Index(fields=["status", "offered_at"], name="award_status_offered"),
             models.Index(fields=["status", "expires_at"], name="award_status_expires"),
             models.Index(fields=["badge_class", "recipient_email"], name="award_class_email"),
-            # The staff list of a badge class's awards, newest first, page by page, and its
-            # counts per status (read from the index alone).
+            # The staff list of a badge class's awards, newest first, page after page from
+            # the last row shown (edubadges.listing), with or without a status filter; the
+            # second also counts the awards of each status (from the index alone).
             models.Index(fields=["badge_class", "-created_at", "-id"], name="award_class_created"),
-            models.Index(fields=["badge_class", "status"], name="award_class_status"),
+            models.Index(
+                fields=["badge_class", "status", "-created_at", "-id"],
+                name="award_class_status_created",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -660,9 +664,17 @@ class Assertion(models.Model):
         indexes = [
             models.Index(fields=["status", "expires_at"], name="assertion_status_expires"),
             models.Index(fields=["status", "updated_at"], name="assertion_status_updated"),
-            # The staff list of a badge class's badges, newest first, page by page.
+            # The staff list of a badge class's badges, newest first, page after page from
+            # the last row shown (edubadges.listing).
             models.Index(
                 fields=["badge_class", "-issued_on", "-id"], name="assertion_class_issued"
+            ),
+            # The badges of a badge class whose signing failed, counted on its staff list:
+            # only those rows are in the index.
+            models.Index(
+                fields=["badge_class"],
+                condition=models.Q(status="failed"),
+                name="assertion_class_failed",
             ),
         ]
         constraints = [
