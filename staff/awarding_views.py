@@ -15,7 +15,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -57,6 +56,7 @@ from badges.forms import (
     WithdrawManyForm,
 )
 from badges.models import Assertion, Award, BadgeClass, BulkAward, BulkAwardRow, Enrollment
+from edubadges import listing
 from issuers.models import AuditEntry, Institution
 from issuers.permissions import Action, has_perm
 from issuers.roles import Role
@@ -186,46 +186,37 @@ def _link_rows(rows, name: str) -> None:
 
 @login_required
 def badge_awards(request: HttpRequest, pk: int) -> HttpResponse:
+    """The awards and the badges of a badge class, each list newest first and paged on its
+    own from the last row shown (``after``/``before``, ``badges_after``/``badges_before``):
+    every page, the thousandth as the first, reads the same few index entries and rows."""
     badge_class = _badge_class(request, pk)
     status = request.GET.get("status", "")
-    awards = Award.objects.filter(badge_class=badge_class).select_related("recipient")
-    if status in Award.Status.values:
-        awards = awards.filter(status=status)
+    if status not in Award.Status.values:
+        status = ""
     query = (request.GET.get("q") or "").strip()
-    if query:
-        awards = awards.filter(
-            Q(recipient_email__icontains=query)
-            | Q(recipient_eppn__icontains=query)
-            | Q(recipient_name__icontains=query)
-        )
-    assertions = Assertion.objects.filter(badge_class=badge_class).select_related(
-        "recipient", "award"
-    )
-    failed_signings = assertions.filter(status=Assertion.Status.FAILED).count()
-    if query:
-        assertions = assertions.filter(
-            Q(recipient_identity__icontains=query) | Q(recipient_name__icontains=query)
-        )
-    keep = request.GET.copy()
-    keep.pop("page", None)
-    keep.pop("badges_page", None)
-    counts = dict(
-        Award.objects.filter(badge_class=badge_class)
-        .values_list("status")
-        .annotate(count=Count("*"))
-        .values_list("status", "count")
-    )
+    counts = selectors.badge_class_counts(badge_class)
     # A page reads only the columns its rows show.
-    awards = awards.select_related(None).only(*AWARD_LIST_COLUMNS)
-    assertions = assertions.select_related(None).only(*ASSERTION_LIST_COLUMNS)
-    award_page = Paginator(awards.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    award_page = listing.newest_first(
+        selectors.badge_class_awards(badge_class, status=status, query=query).only(
+            *AWARD_LIST_COLUMNS
+        ),
+        moment="created_at",
+        after=listing.Cursor.parse(request.GET.get("after")),
+        before=listing.Cursor.parse(request.GET.get("before")),
+        size=PAGE_SIZE,
     )
-    assertion_page = Paginator(assertions.order_by("-issued_on", "-pk"), PAGE_SIZE).get_page(
-        request.GET.get("badges_page")
+    assertion_page = listing.newest_first(
+        selectors.badge_class_assertions(badge_class, query=query).only(*ASSERTION_LIST_COLUMNS),
+        moment="issued_on",
+        after=listing.Cursor.parse(request.GET.get("badges_after")),
+        before=listing.Cursor.parse(request.GET.get("badges_before")),
+        size=PAGE_SIZE,
     )
-    _link_rows(award_page.object_list, "staff:award")
-    _link_rows(assertion_page.object_list, "staff:assertion")
+    _link_rows(award_page, "staff:award")
+    _link_rows(assertion_page, "staff:assertion")
+    # Links of one list keep the filters and the other list's position; page numbers of
+    # links made before the lists were paged by position lead to the first page.
+    stale = ("page", "badges_page")
     return render(
         request,
         "staff/awards/badge_awards.html",
@@ -233,19 +224,32 @@ def badge_awards(request: HttpRequest, pk: int) -> HttpResponse:
             "badge_class": badge_class,
             "can_award": has_perm(request.user, Action.AWARD, badge_class),
             "awards": award_page,
+            "award_links": listing.page_links(
+                award_page, request.GET, after="after", before="before", stale=stale
+            ),
             "assertions": assertion_page,
+            "assertion_links": listing.page_links(
+                assertion_page,
+                request.GET,
+                after="badges_after",
+                before="badges_before",
+                stale=stale,
+            ),
             "status": status,
             "query": query,
-            "filter_query": keep.urlencode(),
             "statuses": [
-                (value, label, counts.get(value, 0)) for value, label in Award.Status.choices
+                (value, label, listing.capped_number(counts.awards[value], counts.cap))
+                for value, label in Award.Status.choices
             ],
+            "counts_capped": any(count > counts.cap for count in counts.awards.values()),
+            "count_cap": listing.capped_number(counts.cap, counts.cap),
             "withdraw_form": WithdrawForm(),
             "revoke_form": RevokeForm(),
             "bulk_awards": BulkAward.objects.filter(badge_class=badge_class).only(
                 "pk", "filename", "created_at", "status"
             )[:10],
-            "failed_signings": failed_signings,
+            "failed_signings": counts.failed_signings,
+            "failed_signings_shown": listing.capped_number(counts.failed_signings, counts.cap),
             "now": timezone.now(),
         },
     )

@@ -10,6 +10,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from accounts import identities
+from edubadges.listing import CappedCount
 from issuers import onboarding
 from issuers.models import Institution, Membership
 from issuers.roles import Role
@@ -44,6 +45,71 @@ def enrollments_for_user(user, role: str = Role.VIEWER) -> QuerySet[Enrollment]:
 def bulk_awards_for_user(user, role: str = Role.VIEWER) -> QuerySet[BulkAward]:
     return BulkAward.objects.filter(badge_class__in=badge_classes_for(user, role)).select_related(
         _BADGE, "created_by"
+    )
+
+
+# --- the awards and badges of one badge class (its staff page) ----------------------------------
+
+# Counts on the staff page of a badge class stop here: "10,000+" costs the database what 10,000
+# does, while an exact count of a hundred thousand awards grows with them.
+COUNT_CAP = 10_000
+
+
+def badge_class_awards(
+    badge_class: BadgeClass, *, status: str = "", query: str = ""
+) -> QuerySet[Award]:
+    """The awards of ``badge_class``, of one status if ``status`` is one, whose recipient
+    (email, eppn or name) contains ``query``."""
+    awards = Award.objects.filter(badge_class=badge_class)
+    if status in Award.Status.values:
+        awards = awards.filter(status=status)
+    if query:
+        awards = awards.filter(
+            Q(recipient_email__icontains=query)
+            | Q(recipient_eppn__icontains=query)
+            | Q(recipient_name__icontains=query)
+        )
+    return awards
+
+
+def badge_class_assertions(badge_class: BadgeClass, *, query: str = "") -> QuerySet[Assertion]:
+    """The badges of ``badge_class`` whose recipient (email or name) contains ``query``."""
+    assertions = Assertion.objects.filter(badge_class=badge_class)
+    if query:
+        assertions = assertions.filter(
+            Q(recipient_identity__icontains=query) | Q(recipient_name__icontains=query)
+        )
+    return assertions
+
+
+@dataclass(frozen=True)
+class BadgeClassCounts:
+    """The numbers on a badge class's staff page, each counted up to ``cap + 1`` (a number
+    above ``cap`` means "more than ``cap``")."""
+
+    awards: dict[str, int]  # per status of an award, every status present
+    failed_signings: int
+    cap: int
+
+
+def badge_class_counts(badge_class: BadgeClass, *, cap: int | None = None) -> BadgeClassCounts:
+    """The awards of ``badge_class`` per status and its badges whose signing failed, in one
+    query that reads at most ``cap + 1`` (``COUNT_CAP + 1``) index entries per number."""
+    cap = COUNT_CAP if cap is None else cap
+    numbers = {
+        f"awards_{status}": CappedCount(
+            Award.objects.filter(badge_class=badge_class, status=status), cap=cap
+        )
+        for status in Award.Status.values
+    }
+    numbers["failed_signings"] = CappedCount(
+        Assertion.objects.filter(badge_class=badge_class, status=Assertion.Status.FAILED), cap=cap
+    )
+    counted = BadgeClass.objects.filter(pk=badge_class.pk).values(**numbers).get()
+    return BadgeClassCounts(
+        awards={status: counted[f"awards_{status}"] for status in Award.Status.values},
+        failed_signings=counted["failed_signings"],
+        cap=cap,
     )
 
 

@@ -4,14 +4,17 @@ of them, and the bulk award and claim journeys as a person clicks through them."
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from badges.awarding import bulk
 from badges.models import Assertion, Award, BadgeClass, BulkAward, Enrollment
+from edubadges.listing import Cursor
 from issuers.models import Institution
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -65,6 +68,8 @@ def test_staff_awarding_pages_are_accessible(axe, demo, sign_in):
         [
             reverse("staff:award_create", args=[badge_class.pk]),
             reverse("staff:badge_awards", args=[badge_class.pk]),
+            # Past the newest award and badge: both lists show their page navigation.
+            reverse("staff:badge_awards", args=[badge_class.pk]) + _past_the_newest(badge_class),
             reverse("staff:award", args=[award.pk]),
             reverse("staff:assertion", args=[assertion.pk]),
             reverse("staff:bulk_upload", args=[badge_class.pk]),
@@ -76,6 +81,33 @@ def test_staff_awarding_pages_are_accessible(axe, demo, sign_in):
             reverse("staff:enrollment_deny", args=[enrollment.pk]),
             reverse("staff:audit_log", args=[institution.pk]),
         ],
+    )
+
+
+def _past_the_newest(badge_class) -> str:
+    """A query string for the lists of ``badge_class`` past their newest rows (two more of
+    each are made, so that rows follow)."""
+    for number in range(2):
+        award = Award.objects.create(
+            badge_class=badge_class,
+            status="claimed",
+            recipient_email=f"older{number}@student.example",
+            created_at=timezone.now() - timedelta(days=400 + number),
+        )
+        Assertion.objects.create(
+            badge_class=badge_class,
+            award=award,
+            status="issued",
+            recipient_identity=award.recipient_email,
+            identity_hash="sha256$" + "0" * 64,
+            salt="salt",
+            issued_on=award.created_at,
+        )
+    newest_award = Award.objects.filter(badge_class=badge_class).order_by("-created_at", "-pk")
+    newest_badge = Assertion.objects.filter(badge_class=badge_class).order_by("-issued_on", "-pk")
+    return (
+        f"?after={Cursor.of(newest_award[0], 'created_at')}"
+        f"&badges_after={Cursor.of(newest_badge[0], 'issued_on')}"
     )
 
 
