@@ -13,8 +13,9 @@ times each page ``--iterations`` times and counts its queries (all of it ``--run
 the summary gives the median and range over the runs):
 
 - the student's backpack with ``--backpack`` badges, against a backpack with one badge;
-- the staff list of awards and badges of the big badge class (first page and a deep page),
-  against the same list of the small one;
+- the staff list of awards and badges of the big badge class (first page, and a deep page:
+  the rows the next-to-last page held when the lists had page numbers, reached through the
+  position of the row before them), against the same list of the small one;
 - the hosted OB 2.0 assertion JSON of a badge in the big issuer and in the small one;
 - issuing: ``assertion_sign`` (build, sign, bake, store, audit) of ``--sign`` pending badges
   in the big badge class and in the small one.
@@ -293,8 +294,11 @@ def main() -> None:
         )
         return reverse("public:assertion", args=[public_id])
 
-    # (name, client, url, headers): measured at scale, against its small counterpart.
+    # (name, client, url, headers): measured at scale, against its small counterpart. The
+    # deep page holds the rows that page 999 of 1,000 held when the lists had page numbers:
+    # it follows the position (the cursor of its "Older" link) of the row just before them.
     deep_page = max(1, big_count // 100 - 1)
+    deep_after = deep_cursors(big, max(0, (deep_page - 1) * 100 - 1))
     pages = [
         ("backpack", clients[student.pk], reverse("backpack:list"), {}),
         ("backpack (1 badge)", clients[single.pk], reverse("backpack:list"), {}),
@@ -309,7 +313,7 @@ def main() -> None:
             "staff list, deep page",
             clients[admin.pk],
             reverse("staff:badge_awards", args=[big.pk])
-            + f"?page={deep_page}&badges_page={deep_page}",
+            + f"?after={deep_after['awards']}&badges_after={deep_after['badges']}",
             {},
         ),
         ("hosted JSON", anonymous, hosted(student), {"HTTP_ACCEPT": "application/ld+json"}),
@@ -334,6 +338,7 @@ def main() -> None:
         "badges_of_big_badge_class": big_count,
         "badges_in_backpack": backpack_size,
         "deep_page": deep_page,
+        "deep_page_url": pages[4][2],
         "load_seconds": loaded["load_seconds"],
         "runs": runs,
         "results": results,
@@ -375,6 +380,20 @@ def main() -> None:
         + ", ".join(f"{name} {ratio:.2f}" for name, ratio in report["ratios"].items())
     )
     print(f"JSON: {arguments.output}")
+
+
+def deep_cursors(badge_class, offset: int) -> dict[str, str]:
+    """The positions (``edubadges.listing.Cursor``) of the award and of the badge at ``offset``
+    in the staff lists of ``badge_class``, newest first."""
+    from badges.models import Assertion, Award
+    from edubadges.listing import Cursor
+
+    award = Award.objects.filter(badge_class=badge_class).order_by("-created_at", "-pk")[offset]
+    badge = Assertion.objects.filter(badge_class=badge_class).order_by("-issued_on", "-pk")[offset]
+    return {
+        "awards": str(Cursor.of(award, "created_at")),
+        "badges": str(Cursor.of(badge, "issued_on")),
+    }
 
 
 def measure_once(pages, arguments: argparse.Namespace, big, small, admin) -> dict:
