@@ -16,7 +16,7 @@ from tests.factories import BadgeClassFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-BLOB_COLUMNS = ("baked_png", "baked_svg", "ob2_assertion", "ob2_jws", "ob3_credential", "ob3_jwt")
+BLOB_COLUMNS = ("ob2_assertion", "ob2_jws", "ob3_credential", "ob3_jwt")
 
 
 @pytest.fixture

@@ -100,7 +100,7 @@ def test_the_lists_read_only_the_columns_they_show(staff, badge_class):
     ]
     assert len(lists) == 2
     for sql in lists:
-        for column in ("narrative", "ob2_assertion", "baked_png", "ob3_credential", "JOIN"):
+        for column in ("narrative", "ob2_assertion", "ob3_credential", "JOIN"):
             assert column not in sql, sql
 
 
